@@ -1,0 +1,59 @@
+"""The outbox: outbound work written in the same transaction as the change that caused it.
+
+A dispatcher (the adapters issue) reads pending rows, maps them to the target's format,
+sends them with the row's idempotency key, and marks them sent only on the remote's receipt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from hub.store.base import utcnow
+from hub.store.models.exchange import OutboxMessage
+
+
+def enqueue(session: Session, messages: list[dict[str, Any]]) -> None:
+    """Insert outbox rows; a row whose idempotency key exists already is left as it is."""
+    if not messages:
+        return
+    now = utcnow()
+    rows = [{"status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now, **m} for m in messages]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]), rows)
+
+
+def enqueue_record_events(
+    session: Session,
+    destinations: list[str],
+    record_type: str,
+    stored: Mapping[tuple[Any, ...], int],
+    rows: Mapping[tuple[Any, ...], tuple[dict[str, Any], int]],
+) -> None:
+    """One ``<record_type>.stored`` event per stored record and subscribed destination.
+
+    The payload names the record (type, id, key); the dispatcher reads the record itself at
+    send time, so no personal data is copied into the outbox.
+    """
+    if not destinations or not stored:
+        return
+    event = f"{record_type}.stored"
+    messages = []
+    for key, record_id in stored.items():
+        version = rows[key][0]["content_hash"]
+        for destination in destinations:
+            messages.append(
+                {
+                    "destination": destination,
+                    "event_type": event,
+                    "record_type": record_type,
+                    "record_id": record_id,
+                    "payload": {"record_type": record_type, "id": record_id, "key": list(map(str, key))},
+                    "idempotency_key": f"{destination}:{record_type}:{record_id}:{version}",
+                }
+            )
+    enqueue(session, messages)

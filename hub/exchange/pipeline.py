@@ -1,0 +1,278 @@
+"""The one pipeline every channel uses.
+
+    parse → validate (source schema) → map → validate (canonical schema) → upsert on the
+    natural key → provenance → outbox events, committed chunk by chunk; any failing record
+    goes to quarantine with its step, reason and raw bytes, and the batch goes on.
+
+A run's counts always balance: received = stored + duplicates + quarantined. Replaying an
+envelope changes nothing: its bytes are stored once (by checksum), unchanged records are
+counted as duplicates, and quarantine entries are keyed by (envelope, message, position).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.errors import DataError, KeyConflictError
+from hub.exchange.channels import ChannelConfig
+from hub.exchange.envelopes import Arrival, open_payload, store_envelope
+from hub.exchange.outbox import enqueue_record_events
+from hub.exchange.parsers import SourceRecord, parse_records
+from hub.exchange.quarantine import QuarantineWriter
+from hub.exchange.report import RunReport, reason_key
+from hub.exchange.schemas import RecordValidator, record_validator
+from hub.exchange.upsert import KeyTuple, Row, Upserter, write_provenance
+from hub.mapping.compiler import CompiledMapping
+from hub.store.base import utcnow
+from hub.store.models.exchange import Envelope, ExchangeRun
+from hub.store.records import RecordType, record_type
+
+ProgressCallback = Callable[[RunReport], None]
+
+
+def content_hash(record: Row) -> str:
+    """Digest of a mapped record's content; ``source_version`` is left out so a re-export of
+    unchanged data counts as a duplicate."""
+    content = {name: value for name, value in record.items() if name != "source_version"}
+    encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+
+
+@dataclass
+class _Chunk:
+    """Records of one chunk waiting for the store, keyed so each key appears once."""
+
+    rows: dict[KeyTuple, tuple[Row, int]] = field(default_factory=dict)
+    duplicates: int = 0
+    passed_positions: list[int] = field(default_factory=list)
+
+
+class MessageRun:
+    """Runs one message type of one channel over envelopes, sharing a run row and report."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        channel: ChannelConfig,
+        message: str,
+        report: RunReport,
+        *,
+        chunk_size: int,
+        subscribers: Callable[[str], list[str]],
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.channel = channel
+        self.message = message
+        self.report = report
+        self.chunk_size = chunk_size
+        self.progress = progress
+        self.mapping: CompiledMapping = channel.mappings[message]
+        self.target: RecordType = record_type(self.mapping.target)
+        self.source_validator: RecordValidator | None = (
+            record_validator(self.mapping.source.schema, "validate_source") if self.mapping.source.schema else None
+        )
+        self.canonical_validator = record_validator(self.target.schema, "validate_canonical")
+        columns = list(self.mapping.fields)
+        # Codes that fail their check but are allow-listed are kept and flagged (DOMAIN.md).
+        self.flags_code_checks = (
+            self.mapping.uses_code_checks and "code_check_failed" in self.target.model.__table__.c
+        )
+        if self.flags_code_checks:
+            columns.append("code_check_failed")
+        self.upserter = Upserter(self.target, columns)
+        self.event_destinations = subscribers(f"{self.target.name}.stored")
+        self.is_xml = self.mapping.source.format == "xml"
+
+    def run_arrival(self, arrival: Arrival) -> None:
+        """Store the arrival's envelope, then run its records through the pipeline."""
+        with self.sessions() as session, session.begin():
+            envelope, _new = store_envelope(
+                session, arrival, personal=self.channel.personal_data, run_id=self.report.run_id
+            )
+        self.report.envelopes += 1
+        with arrival.open() as stream:
+            self.run_records(envelope, parse_records(stream, self.mapping.source))
+
+    def run_envelope(self, envelope: Envelope, only_positions: set[int] | None = None) -> None:
+        """Re-run a stored envelope (replay), optionally only some record positions."""
+        with self.sessions() as reader:
+            stream = open_payload(reader, envelope)
+            records: Iterable[SourceRecord] = parse_records(stream, self.mapping.source)
+            if only_positions is not None:
+                records = (record for record in records if record.position in only_positions)
+            self.run_records(envelope, records)
+
+    def run_records(self, envelope: Envelope, records: Iterable[SourceRecord]) -> None:
+        quarantine = QuarantineWriter(
+            self.channel, self.message, envelope.id, self.report.run_id, self.sessions
+        )
+        default_version = envelope.received_at.isoformat()
+        chunk = _Chunk()
+        for record in records:
+            self.report.received += 1
+            row = self._process(record, default_version, quarantine)
+            if row is None:
+                continue
+            key = self.upserter.key_of(row)
+            previous = chunk.rows.get(key)
+            if previous is not None:
+                if previous[0]["content_hash"] == row["content_hash"]:
+                    chunk.duplicates += 1
+                    chunk.passed_positions.append(record.position)
+                    continue
+                self._flush(chunk, envelope, quarantine)
+                chunk = _Chunk()
+            chunk.rows[key] = (row, record.position)
+            if len(chunk.rows) >= self.chunk_size:
+                self._flush(chunk, envelope, quarantine)
+                chunk = _Chunk()
+        self._flush(chunk, envelope, quarantine)
+
+    def _process(self, record: SourceRecord, default_version: str, quarantine: QuarantineWriter) -> Row | None:
+        if record.error is not None:
+            quarantine.add(record.position, "parse", record.error, record.raw)
+            return None
+        try:
+            if self.source_validator is not None:
+                self.source_validator.check(record.data)
+            row = self.mapping.map(record.node if self.is_xml else record.data)
+            if row.get("source_version") is None:
+                row["source_version"] = default_version
+            if self.flags_code_checks:
+                row.setdefault("code_check_failed", False)
+            self.canonical_validator.check({k: v for k, v in row.items() if v is not None})
+        except DataError as error:
+            quarantine.add(record.position, error.step, str(error), record.raw)
+            return None
+        row["content_hash"] = content_hash(row)
+        return row
+
+    def _flush(self, chunk: _Chunk, envelope: Envelope, quarantine: QuarantineWriter) -> None:
+        with self.sessions() as session, session.begin():
+            rows = self._refuse_key_changes(session, chunk, quarantine)
+            stored = self.upserter.upsert(session, [row for row, _ in rows.values()])
+            positions = [position for _, position in rows.values()]
+            write_provenance(
+                session,
+                [
+                    (self.target.name, record_id, envelope.id, rows[key][1], self.report.run_id)
+                    for key, record_id in stored.items()
+                ],
+            )
+            enqueue_record_events(session, self.event_destinations, self.target.name, stored, rows)
+            quarantine.flush(session, resolved_positions=[*positions, *chunk.passed_positions])
+            self.report.stored += len(stored)
+            self.report.duplicates += chunk.duplicates + len(rows) - len(stored)
+            self.report.quarantined = quarantine.total_for_report(self.report.quarantined)
+            for step, reason in quarantine.drain_reasons():
+                self.report.reasons[reason_key(step, reason)] += 1
+            session.execute(
+                update(ExchangeRun)
+                .where(ExchangeRun.id == self.report.run_id)
+                .values(
+                    received=self.report.received,
+                    stored=self.report.stored,
+                    duplicates=self.report.duplicates,
+                    quarantined=self.report.quarantined,
+                )
+            )
+        if self.progress is not None:
+            self.progress(self.report)
+
+    def _refuse_key_changes(
+        self, session: Session, chunk: _Chunk, quarantine: QuarantineWriter
+    ) -> dict[KeyTuple, tuple[Row, int]]:
+        """Quarantine records whose source id is already bound to another natural key."""
+        binding = self.target.binding
+        if binding is None:
+            return chunk.rows
+        system_column, id_column = binding
+        wanted = {
+            (row.get(system_column), row[id_column]): key
+            for key, (row, _) in chunk.rows.items()
+            if row.get(id_column) is not None
+        }
+        if not wanted:
+            return chunk.rows
+        table = self.upserter.table
+        key_columns = [table.c[name] for name in self.target.key]
+        found = session.execute(
+            select(table.c[system_column], table.c[id_column], *key_columns).where(
+                table.c[id_column].in_({source_id for _, source_id in wanted})
+            )
+        )
+        kept = dict(chunk.rows)
+        for system, source_id, *bound_key in found:
+            incoming = wanted.get((system, source_id))
+            if incoming is not None and tuple(bound_key) != incoming:
+                row, position = kept.pop(incoming)
+                error = KeyConflictError(
+                    f"{system or ''}:{source_id} is bound to {self.target.name} "
+                    f"{'/'.join(map(str, bound_key))}; this record carries "
+                    f"{'/'.join(map(str, incoming))} (a natural key cannot change)"
+                )
+                quarantine.add(position, error.step, str(error), json.dumps(row, ensure_ascii=False, default=str).encode())
+        return kept
+
+
+def start_run(sessions: sessionmaker[Session], channel: str, kind: str = "ingest") -> RunReport:
+    with sessions() as session, session.begin():
+        run = ExchangeRun(run_uid=str(uuid.uuid4()), channel=channel, kind=kind)
+        session.add(run)
+        session.flush()
+        return RunReport(channel=channel, run_id=run.id, run_uid=run.run_uid)
+
+
+def finish_run(sessions: sessionmaker[Session], report: RunReport, started: float, error: str | None = None) -> None:
+    report.elapsed_seconds = time.perf_counter() - started
+    with sessions() as session, session.begin():
+        session.execute(
+            update(ExchangeRun)
+            .where(ExchangeRun.id == report.run_id)
+            .values(
+                status="failed" if error else "succeeded",
+                finished_at=utcnow(),
+                received=report.received,
+                stored=report.stored,
+                duplicates=report.duplicates,
+                quarantined=report.quarantined,
+                error=error,
+            )
+        )
+
+
+def ingest(
+    engine: Engine,
+    channel: ChannelConfig,
+    arrivals: Iterable[Arrival],
+    *,
+    subscribers: Callable[[str], list[str]] = lambda _event: [],
+    chunk_size: int = 5000,
+    progress: ProgressCallback | None = None,
+) -> RunReport:
+    """Run the pipeline over ``arrivals`` of ``channel`` in one run; return its report."""
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    started = time.perf_counter()
+    report = start_run(sessions, channel.name)
+    runs: dict[str, MessageRun] = {}
+    try:
+        for arrival in arrivals:
+            if arrival.message_type not in runs:
+                runs[arrival.message_type] = MessageRun(
+                    sessions, channel, arrival.message_type, report,
+                    chunk_size=chunk_size, subscribers=subscribers, progress=progress,
+                )
+            runs[arrival.message_type].run_arrival(arrival)
+    except BaseException as exc:
+        finish_run(sessions, report, started, error=f"{type(exc).__name__}: {exc}")
+        raise
+    finish_run(sessions, report, started)
+    return report

@@ -1,0 +1,131 @@
+"""Quarantine: records that failed a step, kept with the step, the reason and the raw bytes.
+
+Entries are keyed by (envelope, message type, position): running the same envelope again
+updates an entry instead of adding one, and a record that now passes resolves its entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.exchange.channels import ChannelConfig
+from hub.security.crypto import get_key_ring
+from hub.store.base import utcnow
+from hub.store.models.exchange import QuarantineEntry
+
+# An over-long raw record is cut at this size; the envelope keeps the whole payload.
+MAX_RAW_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Pending:
+    position: int
+    step: str
+    reason: str
+    raw: bytes
+
+
+class QuarantineWriter:
+    """Collects one envelope's failures and writes them in the chunk's transaction."""
+
+    def __init__(
+        self,
+        channel: ChannelConfig,
+        message_type: str,
+        envelope_id: int,
+        run_id: int,
+        sessions: sessionmaker[Session],
+    ) -> None:
+        self.channel = channel
+        self.message_type = message_type
+        self.envelope_id = envelope_id
+        self.run_id = run_id
+        self._pending: list[_Pending] = []
+        self._reasons: list[tuple[str, str]] = []
+        self._written = 0
+        with sessions() as session:
+            self._open_positions = set(
+                session.scalars(
+                    select(QuarantineEntry.position).where(
+                        QuarantineEntry.envelope_id == envelope_id,
+                        QuarantineEntry.message_type == message_type,
+                        QuarantineEntry.status == "open",
+                    )
+                )
+            )
+
+    def add(self, position: int, step: str, reason: str, raw: bytes) -> None:
+        self._pending.append(_Pending(position, step, reason, raw[:MAX_RAW_BYTES]))
+        self._reasons.append((step, reason))
+
+    def total_for_report(self, previous_total: int) -> int:
+        total = previous_total + self._written
+        self._written = 0
+        return total
+
+    def drain_reasons(self) -> Iterator[tuple[str, str]]:
+        reasons, self._reasons = self._reasons, []
+        yield from reasons
+
+    def flush(self, session: Session, *, resolved_positions: list[int]) -> None:
+        """Write pending entries; mark entries of positions that now passed as resolved."""
+        if self._pending:
+            self._write(session)
+        if self._open_positions and resolved_positions:
+            now_passing = self._open_positions.intersection(resolved_positions)
+            if now_passing:
+                session.execute(
+                    update(QuarantineEntry)
+                    .where(
+                        QuarantineEntry.envelope_id == self.envelope_id,
+                        QuarantineEntry.message_type == self.message_type,
+                        QuarantineEntry.position.in_(now_passing),
+                        QuarantineEntry.status == "open",
+                    )
+                    .values(status="resolved", resolved_at=utcnow(), resolved_run_id=self.run_id)
+                )
+                self._open_positions -= now_passing
+
+    def _write(self, session: Session) -> None:
+        ring = get_key_ring() if self.channel.personal_data else None
+        now = utcnow()
+        rows = [
+            {
+                "channel": self.channel.name,
+                "message_type": self.message_type,
+                "envelope_id": self.envelope_id,
+                "position": item.position,
+                "step": item.step,
+                "reason": item.reason,
+                "raw": ring.seal(item.raw) if ring else item.raw,
+                "encrypted": ring is not None,
+                "status": "open",
+                "department_code": self.channel.department_code,
+                "run_id": self.run_id,
+                "created_at": now,
+            }
+            for item in self._pending
+        ]
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = insert(QuarantineEntry)
+        statement = statement.on_conflict_do_update(
+            index_elements=["envelope_id", "message_type", "position"],
+            set_={
+                "step": statement.excluded.step,
+                "reason": statement.excluded.reason,
+                "run_id": statement.excluded.run_id,
+                "status": "open",
+                "resolved_at": None,
+                "resolved_run_id": None,
+            },
+        )
+        session.execute(statement, rows)
+        self._open_positions.update(item.position for item in self._pending)
+        self._written += len(self._pending)
+        self._pending = []

@@ -1,0 +1,190 @@
+"""Idempotent bulk upsert on natural keys, one strategy per engine.
+
+The statement is the same idea on both engines::
+
+    INSERT ... ON CONFLICT (natural key) DO UPDATE SET <mapped columns>
+    WHERE stored.content_hash <> new.content_hash AND stored.source_version <= new.source_version
+    RETURNING id, <natural key>
+
+so a replay (same hash) and a late older version (lower source_version) change nothing and
+return nothing, and only the rows returned count as stored. Only the columns a mapping sets
+are written: another channel's fields on the same record are left alone.
+
+PostgreSQL loads each chunk with COPY into a temporary table first (far faster than bound
+parameters); SQLite uses SQLAlchemy's multi-row VALUES.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, Date, DateTime, Numeric, Table, and_, insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
+
+from hub.store.base import utcnow
+from hub.store.models.exchange import Provenance
+from hub.store.records import RecordType
+
+Row = dict[str, Any]
+KeyTuple = tuple[Any, ...]
+
+
+def _date(value: Any) -> Any:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _datetime(value: Any) -> Any:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _decimal(value: Any) -> Any:
+    return Decimal(str(value)) if isinstance(value, float | int) else value
+
+
+def _python_converter(column: Column[Any]) -> Callable[[Any], Any] | None:
+    """Turn the mapping's JSON-shaped values into what the column type binds."""
+    column_type = column.type
+    if isinstance(column_type, DateTime):
+        return _datetime
+    if isinstance(column_type, Date):
+        return _date
+    if isinstance(column_type, Numeric) and column_type.asdecimal:
+        return _decimal
+    return None
+
+
+class Upserter:
+    """Upserts chunks of mapped records of one record type, writing the given columns."""
+
+    def __init__(self, record: RecordType, columns: Sequence[str]) -> None:
+        self.record = record
+        self.table: Table = record.model.__table__  # type: ignore[assignment]
+        self.key = record.key
+        self.columns = tuple(dict.fromkeys([*record.key, *columns, "content_hash", "source_version"]))
+        unknown = [name for name in self.columns if name not in self.table.c]
+        if unknown:
+            raise ValueError(f"{record.name} has no column(s) {unknown}")
+        digest = hashlib.blake2b(",".join(self.columns).encode(), digest_size=4).hexdigest()
+        self._stage_name = f"stage_{self.table.name}_{digest}"
+        self._converters = [
+            (name, converter)
+            for name in self.columns
+            if (converter := _python_converter(self.table.c[name])) is not None
+        ]
+
+    def key_of(self, row: Row) -> KeyTuple:
+        return tuple(row.get(name) for name in self.key)
+
+    def upsert(self, session: Session, rows: list[Row]) -> dict[KeyTuple, int]:
+        """Write ``rows`` (unique keys); return {key: id} of the rows actually stored."""
+        if not rows:
+            return {}
+        prepared = [self._prepare(row) for row in rows]
+        if session.get_bind().dialect.name == "postgresql":
+            return self._upsert_postgres(session, prepared)
+        return self._upsert_generic(session, prepared)
+
+    def _prepare(self, row: Row) -> Row:
+        prepared = {name: row.get(name) for name in self.columns}
+        for name, converter in self._converters:
+            if prepared[name] is not None:
+                prepared[name] = converter(prepared[name])
+        return prepared
+
+    def _conflict_update(self, statement: Any) -> Any:
+        excluded = statement.excluded
+        table = self.table
+        updates = {name: excluded[name] for name in self.columns if name not in self.key}
+        updates["updated_at"] = excluded["updated_at"]
+        condition = and_(
+            table.c.content_hash != excluded.content_hash,
+            table.c.source_version <= excluded.source_version,
+        )
+        return statement.on_conflict_do_update(index_elements=list(self.key), set_=updates, where=condition)
+
+    def _returning(self, statement: Any) -> Any:
+        return statement.returning(self.table.c.id, *(self.table.c[name] for name in self.key))
+
+    def _upsert_generic(self, session: Session, rows: list[Row]) -> dict[KeyTuple, int]:
+        now = utcnow()
+        for row in rows:
+            row["created_at"] = now
+            row["updated_at"] = now
+        statement = self._returning(self._conflict_update(sqlite_insert(self.table)))
+        result = session.execute(statement, rows)
+        return {tuple(found[1:]): found[0] for found in result}
+
+    def _upsert_postgres(self, session: Session, rows: list[Row]) -> dict[KeyTuple, int]:
+        stage = self._stage_name
+        connection = session.connection()
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        column_list = ", ".join(f'"{name}"' for name in self.columns)
+        # Same column types, none of the constraints; emptied at every commit.
+        cursor.execute(
+            f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" ON COMMIT DELETE ROWS AS '
+            f'SELECT {column_list} FROM "{self.table.name}" WITH NO DATA'
+        )
+        cursor.execute(f'TRUNCATE "{stage}"')
+        dumpers = [_copy_dumper(self.table.c[name]) for name in self.columns]
+        with cursor.copy(f'COPY "{stage}" ({column_list}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(
+                    [value if dump is None or value is None else dump(value) for dump, value in zip(dumpers, row.values(), strict=True)]
+                )
+        cursor.execute(self._postgres_merge_sql(stage))
+        return {tuple(found[1:]): found[0] for found in cursor.fetchall()}
+
+    def _postgres_merge_sql(self, stage: str) -> str:
+        table = f'"{self.table.name}"'
+        columns = ", ".join(f'"{name}"' for name in self.columns)
+        key = ", ".join(f'"{name}"' for name in self.key)
+        updates = ", ".join(
+            f'"{name}" = EXCLUDED."{name}"' for name in self.columns if name not in self.key
+        )
+        return (
+            f"INSERT INTO {table} ({columns}, created_at, updated_at) "
+            f'SELECT {columns}, now(), now() FROM "{stage}" '
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates}, updated_at = EXCLUDED.updated_at "
+            f"WHERE {table}.content_hash <> EXCLUDED.content_hash "
+            f"AND {table}.source_version <= EXCLUDED.source_version "
+            f"RETURNING {table}.id, {key}"
+        )
+
+
+def _copy_dumper(column: Column[Any]) -> Callable[[Any], Any] | None:
+    """COPY takes text: seal encrypted columns, serialise JSON; other values as they are."""
+    column_type = column.type
+    if isinstance(column_type, TypeDecorator):
+        return lambda value: column_type.process_bind_param(value, None)  # type: ignore[arg-type]
+    if isinstance(column_type, JSON):
+        return lambda value: json.dumps(value, ensure_ascii=False)
+    return None
+
+
+def write_provenance(session: Session, rows: list[tuple[str, int, int, int, int]]) -> None:
+    """Insert (record_type, record_id, envelope_id, position, run_id) rows in bulk."""
+    if not rows:
+        return
+    now = utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(
+            "COPY provenance (record_type, record_id, envelope_id, position, run_id, recorded_at) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row((*row, now))
+        return
+    session.execute(
+        insert(Provenance),
+        [
+            {"record_type": r[0], "record_id": r[1], "envelope_id": r[2], "position": r[3], "run_id": r[4], "recorded_at": now}
+            for r in rows
+        ],
+    )

@@ -1,0 +1,110 @@
+"""Mapping files: load, validate (every error at once, with file and line) and describe.
+
+A mapping turns one source message into one canonical record. Example
+(``mappings/market_registry/entities.yaml``)::
+
+    source: {format: csv, encoding: auto, schema: sources/market_registry_entity.json}
+    target: entity
+    fields:
+      uscc:     {from: 统一社会信用代码, transform: [halfwidth, upper], check: uscc}
+      name:     {from: 企业名称}
+      entity_type: {from: 主体类型, table: {企业: enterprise, 个体工商户: individual_business}}
+      established_on: {from: 成立日期, type: date}
+      registered_capital: {from: 注册资本, type: amount, unit: 万元}
+      status:   {const: active}
+      business_address: {concat: [经营场所省, 经营场所市, 经营场所详址], sep: ""}
+
+Field keys: ``from`` (a CSV column; a dotted path or JSON pointer for JSON; an XPath for
+XML), ``const``, ``concat`` + ``sep``, ``when`` + ``then`` / ``else`` (conditions ``equals``,
+``in``, ``empty``), ``transform`` (strip, upper, lower, digits, halfwidth), ``table`` +
+``table_default`` (code translation), ``type`` (string, integer, number, boolean, date,
+datetime, amount with ``unit``, list with ``separator``), ``default``, ``required`` and
+``check`` (uscc, orgcode, citizen_id, region, industry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hub.errors import ConfigurationError
+from hub.exchange.schemas import load_schema, validate_document
+from hub.store.records import record_type
+from hub.yamlfile import LocatedYaml, load_located_yaml
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    format: str
+    encoding: str
+    schema: str | None
+    records: str | None
+    delimiter: str
+
+
+@dataclass(frozen=True)
+class MappingSpec:
+    """A validated mapping file, ready to compile."""
+
+    path: Path
+    source: SourceSpec
+    target: str
+    fields: dict[str, dict[str, Any]]
+    document: LocatedYaml
+
+
+def load_mapping_spec(path: Path) -> MappingSpec:
+    """Read and validate a mapping; errors name the file, line and field."""
+    document = load_located_yaml(path)
+    validate_document("config/mapping.json", document)
+    data = document.data
+    source = data["source"]
+    spec = MappingSpec(
+        path=path,
+        source=SourceSpec(
+            format=source["format"],
+            encoding=source.get("encoding", "auto"),
+            schema=source.get("schema"),
+            records=source.get("records"),
+            delimiter=source.get("delimiter", ","),
+        ),
+        target=data["target"],
+        fields=dict(data["fields"]),
+        document=document,
+    )
+    _check_against_target(spec)
+    return spec
+
+
+def _check_against_target(spec: MappingSpec) -> None:
+    """Every mapped field must exist in the canonical schema; required ones must be mapped."""
+    document = spec.document
+    try:
+        target = record_type(spec.target)
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{document.where(['target'])}: {exc}") from None
+    schema = load_schema(target.schema)
+    properties = schema.get("properties", {})
+    problems: list[str] = []
+    for name in spec.fields:
+        if name not in properties:
+            problems.append(
+                f"{document.where(['fields', name])}: {target.name} has no field {name!r}"
+            )
+    for name in schema.get("required", []):
+        if name not in spec.fields:
+            problems.append(
+                f"{document.where(['fields'])}: required {target.name} field {name!r} is not mapped"
+            )
+    if spec.source.schema is not None:
+        try:
+            load_schema(spec.source.schema)
+        except ConfigurationError as exc:
+            problems.append(f"{document.where(['source', 'schema'])}: {exc}")
+    if spec.source.format in ("xml",) and not spec.source.records:
+        problems.append(f"{document.where(['source'])}: xml sources need 'records' (element tag)")
+    if problems:
+        raise ConfigurationError(
+            f"{spec.path} has {len(problems)} error(s):\n  " + "\n  ".join(problems)
+        )
