@@ -31,9 +31,13 @@ lint: $(STAMP_ALL)
 typecheck: $(STAMP_ALL)
 	$(BIN)/mypy
 
-# The suite: lint and types, then every tier on SQLite, then the engine-sensitive tiers on PostgreSQL.
+# The suite: lint and types, then every tier; store and pipeline tests run on SQLite and on
+# PostgreSQL (HUB_TEST_POSTGRES_URL), the rest once. Tier time budgets live in tests/conftest.py.
+HUB_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export HUB_TEST_POSTGRES_URL
+
 test: lint typecheck
-	$(BIN)/python -m tests.run_tiers
+	$(BIN)/pytest -p no:cacheprovider --timeout=600
 
 bench: $(STAMP_ALL)
 	$(PY) benchmarks/ingest.py

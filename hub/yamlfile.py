@@ -33,7 +33,9 @@ class LocatedYaml:
         return f"{self.path}:{self.line_of(location)}: {dotted}"
 
 
-def _walk(node: yaml.Node, prefix: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]) -> None:
+def _walk(
+    node: yaml.Node, prefix: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]
+) -> None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = (*prefix, str(key_node.value))

@@ -48,7 +48,9 @@ class ChannelConfig:
         for message in self.messages:
             if message.name == name:
                 return message
-        raise UnknownNameError(f"message of channel {self.name!r}", name, [m.name for m in self.messages])
+        raise UnknownNameError(
+            f"message of channel {self.name!r}", name, [m.name for m in self.messages]
+        )
 
     def message_for_file(self, file_name: str) -> MessageConfig:
         """The message a file belongs to: the first whose globs match, or the only one."""
@@ -124,7 +126,9 @@ class ChannelRegistry:
 
     def subscribers(self, event_type: str) -> list[str]:
         """Channels that send ``event_type`` out through the outbox."""
-        return [channel.name for channel in self._load().values() if event_type in channel.subscribe]
+        return [
+            channel.name for channel in self._load().values() if event_type in channel.subscribe
+        ]
 
 
 def default_registry() -> ChannelRegistry:

@@ -53,7 +53,9 @@ def checksum(arrival: Arrival) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def store_envelope(session: Session, arrival: Arrival, *, personal: bool, run_id: int) -> tuple[Envelope, bool]:
+def store_envelope(
+    session: Session, arrival: Arrival, *, personal: bool, run_id: int
+) -> tuple[Envelope, bool]:
     """Store ``arrival`` unless the channel already holds the same bytes; returns (envelope, new).
 
     Re-delivery of the same bytes reuses the envelope, so a replayed file adds no second copy
@@ -96,11 +98,15 @@ def iter_payload(session: Session, envelope: Envelope) -> Iterator[bytes]:
     """The envelope's raw bytes, chunk by chunk, opened when sealed."""
     ring = get_key_ring() if envelope.encrypted else None
     seqs = session.scalars(
-        select(EnvelopeChunk.seq).where(EnvelopeChunk.envelope_id == envelope.id).order_by(EnvelopeChunk.seq)
+        select(EnvelopeChunk.seq)
+        .where(EnvelopeChunk.envelope_id == envelope.id)
+        .order_by(EnvelopeChunk.seq)
     ).all()
     for seq in seqs:
         data = session.scalars(
-            select(EnvelopeChunk.data).where(EnvelopeChunk.envelope_id == envelope.id, EnvelopeChunk.seq == seq)
+            select(EnvelopeChunk.data).where(
+                EnvelopeChunk.envelope_id == envelope.id, EnvelopeChunk.seq == seq
+            )
         ).one()
         yield ring.open(data, _chunk_aad(envelope.id, seq)) if ring else bytes(data)
 

@@ -22,9 +22,14 @@ def enqueue(session: Session, messages: list[dict[str, Any]]) -> None:
     if not messages:
         return
     now = utcnow()
-    rows = [{"status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now, **m} for m in messages]
+    rows = [
+        {"status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now, **m}
+        for m in messages
+    ]
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]), rows)
+    session.execute(
+        insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]), rows
+    )
 
 
 def enqueue_record_events(
@@ -52,7 +57,11 @@ def enqueue_record_events(
                     "event_type": event,
                     "record_type": record_type,
                     "record_id": record_id,
-                    "payload": {"record_type": record_type, "id": record_id, "key": list(map(str, key))},
+                    "payload": {
+                        "record_type": record_type,
+                        "id": record_id,
+                        "key": list(map(str, key)),
+                    },
                     "idempotency_key": f"{destination}:{record_type}:{record_id}:{version}",
                 }
             )

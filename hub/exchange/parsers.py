@@ -87,9 +87,13 @@ def _csv_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceRecord
         yield _file_error(1, "empty file: no header line", header_bytes)
         return
     try:
-        header = next(csv.reader([header_bytes.decode(encoding).rstrip("\r\n")], delimiter=delimiter))
+        header = next(
+            csv.reader([header_bytes.decode(encoding).rstrip("\r\n")], delimiter=delimiter)
+        )
     except UnicodeDecodeError as exc:
-        yield _file_error(1, f"header is not valid {encoding}: {exc.reason} at byte {exc.start}", header_bytes)
+        yield _file_error(
+            1, f"header is not valid {encoding}: {exc.reason} at byte {exc.start}", header_bytes
+        )
         return
     header = [name.strip() for name in header]
     if len(set(header)) != len(header):
@@ -120,8 +124,12 @@ def _csv_record(
     try:
         text = raw.decode(encoding).rstrip("\r\n")
     except UnicodeDecodeError as exc:
-        return _file_error(position, f"bytes are not valid {encoding} at byte {exc.start}: {exc.reason}", raw)
-    fields = text.split(delimiter) if '"' not in text else next(csv.reader([text], delimiter=delimiter))
+        return _file_error(
+            position, f"bytes are not valid {encoding} at byte {exc.start}: {exc.reason}", raw
+        )
+    fields = (
+        text.split(delimiter) if '"' not in text else next(csv.reader([text], delimiter=delimiter))
+    )
     if len(fields) != width:
         return _file_error(position, f"expected {width} columns, found {len(fields)}", raw)
     return SourceRecord(position=position, raw=raw, data=dict(zip(header, fields, strict=True)))
@@ -143,7 +151,9 @@ def _json_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceRecor
     try:
         document = json.loads(_decode_document(data, source.encoding))
     except UnicodeDecodeError as exc:
-        yield _file_error(1, f"document is not valid text: {exc.reason} at byte {exc.start}", data[:SNIFF_BYTES])
+        yield _file_error(
+            1, f"document is not valid text: {exc.reason} at byte {exc.start}", data[:SNIFF_BYTES]
+        )
         return
     except json.JSONDecodeError as exc:
         message = f"not valid JSON (truncated?): {exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -158,7 +168,9 @@ def _json_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceRecor
         if isinstance(record, dict):
             yield SourceRecord(position=position, raw=raw, data=record)
         else:
-            yield _file_error(position, f"record is a JSON {type(record).__name__}, not an object", raw)
+            yield _file_error(
+                position, f"record is a JSON {type(record).__name__}, not an object", raw
+            )
 
 
 def _pointer(document: Any, pointer: str) -> Any:
@@ -193,7 +205,9 @@ def _jsonl_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceReco
         if isinstance(record, dict):
             yield SourceRecord(position=position, raw=line, data=record)
         else:
-            yield _file_error(position, f"record is a JSON {type(record).__name__}, not an object", line)
+            yield _file_error(
+                position, f"record is a JSON {type(record).__name__}, not an object", line
+            )
 
 
 def xml_parser_options() -> dict[str, Any]:
@@ -222,7 +236,9 @@ def element_to_data(element: Any) -> Any:
     children = [child for child in element if isinstance(child.tag, str)]
     if not children and not element.attrib:
         return (element.text or "").strip()
-    data: dict[str, Any] = {f"@{etree.QName(key).localname}": value for key, value in element.attrib.items()}
+    data: dict[str, Any] = {
+        f"@{etree.QName(key).localname}": value for key, value in element.attrib.items()
+    }
     for child in children:
         name = etree.QName(child).localname
         value = element_to_data(child)
@@ -240,16 +256,24 @@ def _xml_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceRecord
         yield _file_error(1, "empty file: no XML document")
         return
     if refuses_doctype(sample):
-        yield _file_error(1, "XML with a DTD or entity declarations is refused (XXE and entity-expansion guard)", sample)
+        yield _file_error(
+            1,
+            "XML with a DTD or entity declarations is refused (XXE and entity-expansion guard)",
+            sample,
+        )
         return
     tag = source.records or ""
     position = 0
-    events = etree.iterparse(stream, events=("end",), tag=(tag, f"{{*}}{tag}"), **xml_parser_options())
+    events = etree.iterparse(
+        stream, events=("end",), tag=(tag, f"{{*}}{tag}"), **xml_parser_options()
+    )
     try:
         for _event, element in events:
             position += 1
             raw = etree.tostring(element, encoding="utf-8")
-            yield SourceRecord(position=position, raw=raw, data=element_to_data(element), node=element)
+            yield SourceRecord(
+                position=position, raw=raw, data=element_to_data(element), node=element
+            )
             element.clear(keep_tail=False)
             while element.getprevious() is not None:
                 del element.getparent()[0]

@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -77,7 +78,9 @@ class MessageRun:
         self.mapping: CompiledMapping = channel.mappings[message]
         self.target: RecordType = record_type(self.mapping.target)
         self.source_validator: RecordValidator | None = (
-            record_validator(self.mapping.source.schema, "validate_source") if self.mapping.source.schema else None
+            record_validator(self.mapping.source.schema, "validate_source")
+            if self.mapping.source.schema
+            else None
         )
         self.canonical_validator = record_validator(self.target.schema, "validate_canonical")
         columns = list(self.mapping.fields)
@@ -136,7 +139,9 @@ class MessageRun:
                 chunk = _Chunk()
         self._flush(chunk, envelope, quarantine)
 
-    def _process(self, record: SourceRecord, default_version: str, quarantine: QuarantineWriter) -> Row | None:
+    def _process(
+        self, record: SourceRecord, default_version: str, quarantine: QuarantineWriter
+    ) -> Row | None:
         if record.error is not None:
             quarantine.add(record.position, "parse", record.error, record.raw)
             return None
@@ -219,7 +224,12 @@ class MessageRun:
                     f"{'/'.join(map(str, bound_key))}; this record carries "
                     f"{'/'.join(map(str, incoming))} (a natural key cannot change)"
                 )
-                quarantine.add(position, error.step, str(error), json.dumps(row, ensure_ascii=False, default=str).encode())
+                quarantine.add(
+                    position,
+                    error.step,
+                    str(error),
+                    json.dumps(row, ensure_ascii=False, default=str).encode(),
+                )
         return kept
 
 
@@ -231,14 +241,21 @@ def start_run(sessions: sessionmaker[Session], channel: str, kind: str = "ingest
         return RunReport(channel=channel, run_id=run.id, run_uid=run.run_uid)
 
 
-def finish_run(sessions: sessionmaker[Session], report: RunReport, started: float, error: str | None = None) -> None:
+def finish_run(
+    sessions: sessionmaker[Session], report: RunReport, started: float, error: str | None = None
+) -> None:
+    """Close the run row with its final counts and record the run in the audit log."""
+    from hub.audit import anchor_after_commit, append, default_anchor
+
     report.elapsed_seconds = time.perf_counter() - started
+    status = "failed" if error else "succeeded"
     with sessions() as session, session.begin():
+        anchor_after_commit(session, default_anchor())
         session.execute(
             update(ExchangeRun)
             .where(ExchangeRun.id == report.run_id)
             .values(
-                status="failed" if error else "succeeded",
+                status=status,
                 finished_at=utcnow(),
                 received=report.received,
                 stored=report.stored,
@@ -246,6 +263,20 @@ def finish_run(sessions: sessionmaker[Session], report: RunReport, started: floa
                 quarantined=report.quarantined,
                 error=error,
             )
+        )
+        append(
+            session,
+            actor=f"system:exchange:{report.channel}",
+            action=f"exchange.run.{status}",
+            object_type="exchange_run",
+            object_id=report.run_uid,
+            details={
+                "received": report.received,
+                "stored": report.stored,
+                "duplicates": report.duplicates,
+                "quarantined": report.quarantined,
+                "envelopes": report.envelopes,
+            },
         )
 
 
@@ -267,8 +298,13 @@ def ingest(
         for arrival in arrivals:
             if arrival.message_type not in runs:
                 runs[arrival.message_type] = MessageRun(
-                    sessions, channel, arrival.message_type, report,
-                    chunk_size=chunk_size, subscribers=subscribers, progress=progress,
+                    sessions,
+                    channel,
+                    arrival.message_type,
+                    report,
+                    chunk_size=chunk_size,
+                    subscribers=subscribers,
+                    progress=progress,
                 )
             runs[arrival.message_type].run_arrival(arrival)
     except BaseException as exc:

@@ -74,7 +74,9 @@ def validate_document(relative: str, document: LocatedYaml) -> None:
     validator = jsonschema.Draft202012Validator(load_schema(relative))
     errors = sorted(validator.iter_errors(document.data), key=lambda e: list(map(str, e.path)))
     if errors:
-        lines = [f"{document.where(list(error.absolute_path))}: {error.message}" for error in errors]
+        lines = [
+            f"{document.where(list(error.absolute_path))}: {error.message}" for error in errors
+        ]
         raise ConfigurationError(
             f"{document.path} has {len(errors)} error(s):\n  " + "\n  ".join(lines)
         )

@@ -67,7 +67,9 @@ class Upserter:
         self.record = record
         self.table: Table = record.model.__table__  # type: ignore[assignment]
         self.key = record.key
-        self.columns = tuple(dict.fromkeys([*record.key, *columns, "content_hash", "source_version"]))
+        self.columns = tuple(
+            dict.fromkeys([*record.key, *columns, "content_hash", "source_version"])
+        )
         unknown = [name for name in self.columns if name not in self.table.c]
         if unknown:
             raise ValueError(f"{record.name} has no column(s) {unknown}")
@@ -107,7 +109,9 @@ class Upserter:
             table.c.content_hash != excluded.content_hash,
             table.c.source_version <= excluded.source_version,
         )
-        return statement.on_conflict_do_update(index_elements=list(self.key), set_=updates, where=condition)
+        return statement.on_conflict_do_update(
+            index_elements=list(self.key), set_=updates, where=condition
+        )
 
     def _returning(self, statement: Any) -> Any:
         return statement.returning(self.table.c.id, *(self.table.c[name] for name in self.key))
@@ -136,7 +140,10 @@ class Upserter:
         with cursor.copy(f'COPY "{stage}" ({column_list}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(
-                    [value if dump is None or value is None else dump(value) for dump, value in zip(dumpers, row.values(), strict=True)]
+                    [
+                        value if dump is None or value is None else dump(value)
+                        for dump, value in zip(dumpers, row.values(), strict=True)
+                    ]
                 )
         cursor.execute(self._postgres_merge_sql(stage))
         return {tuple(found[1:]): found[0] for found in cursor.fetchall()}
@@ -184,7 +191,14 @@ def write_provenance(session: Session, rows: list[tuple[str, int, int, int, int]
     session.execute(
         insert(Provenance),
         [
-            {"record_type": r[0], "record_id": r[1], "envelope_id": r[2], "position": r[3], "run_id": r[4], "recorded_at": now}
+            {
+                "record_type": r[0],
+                "record_id": r[1],
+                "envelope_id": r[2],
+                "position": r[3],
+                "run_id": r[4],
+                "recorded_at": now,
+            }
             for r in rows
         ],
     )

@@ -36,7 +36,9 @@ def check_industry(value: Any) -> CodeCheck:
     elif not digits.isdigit() or len(digits) not in (2, 3, 4) or not table.is_valid(digits[:2]):
         problem = "not a GB/T 4754-2017 division or class"
     elif letter and table.section_of(digits[:2]) != letter:
-        problem = f"division {digits[:2]} belongs to section {table.section_of(digits[:2])}, not {letter}"
+        problem = (
+            f"division {digits[:2]} belongs to section {table.section_of(digits[:2])}, not {letter}"
+        )
     if problem:
         return CodeCheck(text, False, False, False, f"industry code {text!r}: {problem}")
     return CodeCheck(digits or letter, True, True, False, None)

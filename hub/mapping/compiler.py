@@ -74,7 +74,9 @@ class _Emitter:
             try:
                 xpath = etree.XPath(path, smart_strings=False)
             except etree.XPathSyntaxError as exc:
-                raise ConfigurationError(f"{self.document.where(location)}: bad XPath {path!r}: {exc}") from exc
+                raise ConfigurationError(
+                    f"{self.document.where(location)}: bad XPath {path!r}: {exc}"
+                ) from exc
             return f"_xml_value({self.constant(xpath)}(src))"
         if self.is_csv or ("." not in path and not path.startswith("/")):
             return f"src.get({path!r})"
@@ -84,7 +86,9 @@ class _Emitter:
     def emit(self, line: str, indent: int) -> None:
         self.lines.append("    " * indent + line)
 
-    def value_block(self, field: str, spec: dict[str, Any], location: list[str | int], indent: int) -> None:
+    def value_block(
+        self, field: str, spec: dict[str, Any], location: list[str | int], indent: int
+    ) -> None:
         """Emit lines that leave the field's final value in ``v``."""
         if "when" in spec:
             self._when(field, spec, location, indent)
@@ -99,7 +103,10 @@ class _Emitter:
                 else:
                     parts.append(self.accessor(part, [*location, "concat", index]))
             sep = self.constant(spec.get("sep", ""))
-            self.emit(f"v = {sep}.join(str(p).strip() for p in ({', '.join(parts)},) if p not in (None, ''))", indent)
+            self.emit(
+                f"v = {sep}.join(str(p).strip() for p in ({', '.join(parts)},) if p not in (None, ''))",
+                indent,
+            )
         else:
             self.emit(f"v = {self.accessor(spec['from'], [*location, 'from'])}", indent)
         self.emit("if v.__class__ is str:", indent)
@@ -109,24 +116,33 @@ class _Emitter:
             self.emit(f"v = {self.constant(spec['default'])}", indent + 1)
         elif spec.get("required"):
             source = spec.get("from", "concat")
-            self.emit(f"raise _MappingError({f'required value missing (from {source!r})'!r})", indent + 1)
+            self.emit(
+                f"raise _MappingError({f'required value missing (from {source!r})'!r})", indent + 1
+            )
         else:
             self.emit("v = None", indent + 1)
         self.emit("else:", indent)
         self._convert(field, spec, location, indent + 1)
 
-    def _convert(self, field: str, spec: dict[str, Any], location: list[str | int], indent: int) -> None:
+    def _convert(
+        self, field: str, spec: dict[str, Any], location: list[str | int], indent: int
+    ) -> None:
         for name in spec.get("transform", []):
             self.emit(f"v = _tr_{name}(v)", indent)
         if "table" in spec:
             table = self.constant({str(key): value for key, value in spec["table"].items()})
             if "table_default" in spec:
-                self.emit(f"v = {table}.get(str(v), {self.constant(spec['table_default'])})", indent)
+                self.emit(
+                    f"v = {table}.get(str(v), {self.constant(spec['table_default'])})", indent
+                )
             else:
                 known = self.constant(", ".join(map(str, spec["table"])))
                 self.emit(f"t = {table}.get(str(v), _c0)", indent)
                 self.emit("if t is _c0:", indent)
-                self.emit(f"raise _MappingError('value ' + repr(v) + ' is not in the code table (known: ' + {known} + ')')", indent + 1)
+                self.emit(
+                    f"raise _MappingError('value ' + repr(v) + ' is not in the code table (known: ' + {known} + ')')",
+                    indent + 1,
+                )
                 self.emit("v = t", indent)
         kind = spec.get("type", "table" if "table" in spec else "string")
         if kind == "table":
@@ -151,7 +167,9 @@ class _Emitter:
             self.emit("out['code_check_failed'] = True", indent + 1)
             self.namespace[f"_check_{check}"] = _code_checker(check)
 
-    def _when(self, field: str, spec: dict[str, Any], location: list[str | int], indent: int) -> None:
+    def _when(
+        self, field: str, spec: dict[str, Any], location: list[str | int], indent: int
+    ) -> None:
         condition = spec["when"]
         self.emit(f"c = {self.accessor(condition['from'], [*location, 'when', 'from'])}", indent)
         self.emit("if c.__class__ is str:", indent)

@@ -50,7 +50,9 @@ class KeyRing:
         try:
             return cipher.decrypt(nonce, sealed, aad)
         except InvalidTag as exc:
-            raise DecryptionError("sealed value failed authentication (altered or wrong key)") from exc
+            raise DecryptionError(
+                "sealed value failed authentication (altered or wrong key)"
+            ) from exc
 
     @staticmethod
     def key_id_of(blob: bytes) -> str:
