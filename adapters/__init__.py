@@ -1,0 +1,1 @@
+"""Transport adapters (REST, SOAP, SFTP, AMQP): each hands the hub raw bytes and metadata."""

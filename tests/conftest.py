@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from hub.security.crypto import get_key_ring
 from hub.settings import get_settings
 from hub.store.base import Base
-from hub.store.engine import engine_for, make_engine
+from hub.store.engine import dispose_engines, make_engine
 
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL")
 ENGINES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
@@ -29,7 +29,7 @@ ENGINES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 
 def clear_caches() -> None:
     get_settings.cache_clear()
-    engine_for.cache_clear()
+    dispose_engines()
     get_key_ring.cache_clear()
 
 
@@ -87,7 +87,7 @@ def engine(
         yield created
     finally:
         created.dispose()
-        engine_for.cache_clear()
+        dispose_engines()
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()

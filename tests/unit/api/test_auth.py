@@ -178,7 +178,7 @@ def test_only_a_nationwide_admin_sees_every_region() -> None:
 
 def test_password_hash_format_and_verify() -> None:
     encoded = hash_password("correct horse")
-    scheme, n, r, p, salt, digest = encoded.split("$")
+    scheme, n, r, p, _salt, _digest = encoded.split("$")
     assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
     assert encoded != hash_password("correct horse")  # salted
     assert verify_password("correct horse", encoded)
