@@ -24,7 +24,7 @@ from hub.api.deps import (
     SessionFactoryDep,
     require_roles,
 )
-from hub.errors import NotFoundError
+from hub.errors import NotFoundError, UnknownNameError
 from hub.security.crypto import get_key_ring
 from hub.security.tokens import Principal
 from hub.store.models.exchange import QuarantineEntry
@@ -176,11 +176,16 @@ def read_quarantine_entry(
 def replay(body: ReplayRequest, factory: SessionFactoryDep, principal: Replayer) -> dict[str, Any]:
     """Run quarantined records through the pipeline again (after a mapping fix, say).
 
-    Returns the replay's report as ``hub.exchange.replay.replay_quarantine`` gives it.
+    Returns the replay's report as ``hub.exchange.replay.replay_quarantine`` gives it; a
+    channel that is not configured is a 404 naming the configured ones.
     """
     from hub.exchange.replay import replay_quarantine
 
-    report: dict[str, Any] = replay_quarantine(
-        factory, ids=body.ids, channel=body.channel, actor=principal.name
-    )
+    try:
+        report: dict[str, Any] = replay_quarantine(
+            factory, ids=body.ids, channel=body.channel, actor=principal.name
+        )
+    except UnknownNameError as exc:
+        # A channel no longer (or never) configured: the caller's to fix, not a server fault.
+        raise NotFoundError(str(exc)) from exc
     return report

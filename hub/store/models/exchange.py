@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.store.base import BigId, Base, IdMixin, utcnow
+from hub.store.base import Base, BigId, IdMixin, utcnow
 
 
 class ChannelCursor(Base):

@@ -31,7 +31,10 @@ def mappings(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -
     root = tmp_path / "mappings"
     shutil.copytree(repo_root / "mappings" / "market_registry", root / "market_registry")
     mapping = root / "market_registry" / "entities.yaml"
-    mapping.write_text(mapping.read_text(encoding="utf-8").replace("    table_default: other\n", "", 1), encoding="utf-8")
+    mapping.write_text(
+        mapping.read_text(encoding="utf-8").replace("    table_default: other\n", "", 1),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("HUB_MAPPINGS_DIR", str(root))
     clear_caches()
     return root
@@ -64,9 +67,17 @@ def test_ingest_list_quality_replay(engine: Engine, mappings: Path, tmp_path: Pa
 
     mapping = mappings / "market_registry" / "entities.yaml"
     text = mapping.read_text(encoding="utf-8")
-    mapping.write_text(text.replace("个体工商户: individual_business,", "个体工商户: individual_business, 外资企业: enterprise,"), encoding="utf-8")
+    mapping.write_text(
+        text.replace(
+            "个体工商户: individual_business,",
+            "个体工商户: individual_business, 外资企业: enterprise,",
+        ),
+        encoding="utf-8",
+    )
     clear_caches()
-    assert "resolved 1, still quarantined 0" in _invoke("exchange", "replay", "--channel", "market_registry")
+    assert "resolved 1, still quarantined 0" in _invoke(
+        "exchange", "replay", "--channel", "market_registry"
+    )
 
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(RegulatedEntity)) == 3
@@ -77,7 +88,9 @@ def test_ingest_list_quality_replay(engine: Engine, mappings: Path, tmp_path: Pa
     assert "audit log intact: 3 entries" in _invoke("audit", "verify")
 
 
-def test_unknown_channel_lists_the_known_ones(sqlite_engine: Engine, mappings: Path, tmp_path: Path) -> None:
+def test_unknown_channel_lists_the_known_ones(
+    sqlite_engine: Engine, mappings: Path, tmp_path: Path
+) -> None:
     data = tmp_path / "x.csv"
     data.write_text(HEADER + "\n", encoding="utf-8")
     result = runner.invoke(app, ["ingest", "-c", "no_such_channel", str(data)])

@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -26,7 +27,8 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from hub.settings import Settings, get_settings
-from hub.store import engine as store_engine
+from hub.store.engine import engine_for
+from tests.conftest import clear_caches
 
 OWN_DEPARTMENT = "SCJG-3401"
 OWN_REGION = "340100"
@@ -36,33 +38,28 @@ PASSWORD = "correct horse battery staple"
 PHONE = "13812345678"
 
 
-def _clear_caches() -> None:
-    from hub.security.crypto import get_key_ring
-
-    get_settings.cache_clear()
-    store_engine.engine_for.cache_clear()
-    get_key_ring.cache_clear()
-
-
 @pytest.fixture
-def settings(tmp_path: os.PathLike[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    """Test settings on a fresh SQLite file, with every table created."""
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Test (not development) settings on a fresh SQLite file, with every table created.
+
+    Real secrets rather than the development defaults, so the app starts as in production;
+    caches are cleared with the suite's ``clear_caches`` so cached engines follow the env.
+    """
     monkeypatch.setenv("HUB_ENV", "test")
-    monkeypatch.setenv("HUB_DATABASE_URL", f"sqlite:///{os.fspath(tmp_path)}/hub.db")
-    monkeypatch.setenv("HUB_VAR_DIR", f"{os.fspath(tmp_path)}/var")
+    monkeypatch.setenv("HUB_DATABASE_URL", f"sqlite:///{tmp_path / 'hub.db'}")
+    monkeypatch.setenv("HUB_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("HUB_SECRET_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("HUB_DATA_KEYS", "t1:" + base64.b64encode(os.urandom(32)).decode())
     monkeypatch.setenv("HUB_TOKEN_TTL_SECONDS", "600")
-    _clear_caches()
+    clear_caches()
     import hub.store.models  # noqa: F401  (every table)
     from hub.store.base import Base
 
     current = get_settings()
-    engine = store_engine.engine_for(current.database_url)
+    engine = engine_for(current.database_url)
     Base.metadata.create_all(engine)
     yield current
-    engine.dispose()
-    _clear_caches()
+    clear_caches()
 
 
 @pytest.fixture

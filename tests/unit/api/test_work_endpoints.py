@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hub.api.routers.quarantine import mask_digits
+from hub.errors import UnknownNameError
 from tests.unit.api.conftest import OWN_DEPARTMENT, OWN_REGION, PHONE, Seed, TokenFactory
 
 
@@ -117,6 +118,21 @@ def test_replay_calls_the_exchange_for_exchange_roles_only(
     )
     assert client.post("/api/v1/quarantine/replay", json={}, headers=integrator).status_code == 422
     assert len(calls) == 1
+
+
+def test_replay_of_an_unconfigured_channel_is_404(
+    client: TestClient, seed: Seed, auth_headers: TokenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def replay_quarantine(factory: Any, **_: Any) -> dict[str, Any]:
+        raise UnknownNameError("channel", "gone", ["market_registry"])
+
+    fake = types.ModuleType("hub.exchange.replay")
+    fake.replay_quarantine = replay_quarantine  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "hub.exchange.replay", fake)
+    admin = auth_headers("admin", "HUB", "000000")
+    response = client.post("/api/v1/quarantine/replay", json={"channel": "gone"}, headers=admin)
+    assert response.status_code == 404, response.text
+    assert "known: market_registry" in response.json()["detail"]
 
 
 def test_provenance_names_the_envelope(

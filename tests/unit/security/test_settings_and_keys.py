@@ -67,7 +67,9 @@ def _complaint(number: str) -> Complaint:
     )
 
 
-def test_rotation_reseals_under_the_new_key(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rotation_reseals_under_the_new_key(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     old, new = _key(), _key()
     monkeypatch.setenv("HUB_DATA_KEYS", f"old:{old}")
     clear_caches()
@@ -85,7 +87,11 @@ def test_rotation_reseals_under_the_new_key(engine: Engine, monkeypatch: pytest.
     clear_caches()
     with session_scope(engine) as session:
         phones = session.scalars(select(Complaint.complainant_phone)).all()
-        raw = session.execute(select(type_coerce(Complaint.complainant_phone, LargeBinary))).scalars().all()
+        raw = (
+            session.execute(select(type_coerce(Complaint.complainant_phone, LargeBinary)))
+            .scalars()
+            .all()
+        )
     assert phones == ["13912345678", "13912345678"]
     assert {get_key_ring().key_id_of(bytes(value)) for value in raw} == {"new"}
     with engine.connect() as connection:
