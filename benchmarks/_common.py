@@ -149,7 +149,15 @@ def run_child(script: Path, name: str, args: list[str]) -> Result:
     """
     with tempfile.TemporaryDirectory(prefix="hub-bench-result-") as folder:
         result_file = Path(folder) / "result.json"
-        command = [sys.executable, str(script), "--child", name, "--result", str(result_file), *args]
+        command = [
+            sys.executable,
+            str(script),
+            "--child",
+            name,
+            "--result",
+            str(result_file),
+            *args,
+        ]
         process = subprocess.Popen(command)
         _pid, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)

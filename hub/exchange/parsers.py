@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -20,6 +21,8 @@ from lxml import etree
 from hub.mapping.spec import SourceSpec
 
 SNIFF_BYTES = 64 * 1024
+# A CSV record (a quoted field may span lines) longer than this is an unterminated quote.
+MAX_CSV_RECORD = 1024 * 1024
 MAX_JSON_DOCUMENT = 64 * 1024 * 1024
 
 
@@ -34,19 +37,34 @@ class SourceRecord:
     error: str | None = None
 
 
+def looks_like_utf8(sample: bytes) -> bool:
+    """True when ``sample`` is UTF-8, allowing a few bad bytes (one broken row must not turn
+    a whole file into GBK mojibake). GBK text read as UTF-8 fails on most of its characters
+    (about three bad sequences to one that happens to decode), so UTF-8 is taken when its
+    valid non-ASCII characters outnumber the bad sequences four to one."""
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(sample, final=False)
+    bad = text.count("\ufffd")
+    if not bad:
+        return True
+    valid = sum(1 for char in text if char > "\x7f") - bad
+    return valid >= 4 * bad
+
+
 def detect_encoding(sample: bytes, declared: str) -> tuple[str, int]:
-    """Return (codec, bytes of BOM to skip). ``auto`` tells UTF-8 from GBK by decoding."""
+    """Return (codec, bytes of BOM to skip). ``auto`` tells UTF-8 from GBK by decoding.
+
+    The bytes win over a declared GBK, as a BOM does: non-ASCII text that reads as UTF-8 is
+    practically never GBK, and decoding UTF-8 as GB18030 stores mojibake without an error.
+    """
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8", 3
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", 0
+    if declared in ("gbk", "gb18030"):
+        return ("utf-8" if not sample.isascii() and looks_like_utf8(sample) else "gb18030"), 0
     if declared != "auto":
-        return ("gb18030" if declared == "gbk" else declared), 0
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-    except UnicodeDecodeError:
-        return "gb18030", 0
-    return "utf-8", 0
+        return declared, 0
+    return ("utf-8" if looks_like_utf8(sample) else "gb18030"), 0
 
 
 def parse_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceRecord]:
@@ -101,21 +119,62 @@ def _csv_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceRecord
         yield _file_error(1, f"header repeats column(s) {duplicates}", header_bytes)
         return
     width = len(header)
+    separator = delimiter.encode(encoding)
     position = 0
-    pending = b""
+    inside = False  # the line read last ended inside a quoted field
+    pending: list[bytes] = []  # the lines of a record so far, while ``inside``
+    pending_bytes = 0
     for line in lines:
-        record_bytes = pending + line if pending else line
-        if record_bytes.count(b'"') % 2:
-            pending = record_bytes
+        if b'"' in line:
+            inside = _ends_inside_quotes(line, inside, separator)
+        if inside:
+            pending.append(line)
+            pending_bytes += len(line)
+            if pending_bytes > MAX_CSV_RECORD:
+                # Memory stays flat: the lines so far become one entry, and reading goes on.
+                position += 1
+                message = f"unterminated quote: a quoted field runs past {MAX_CSV_RECORD} bytes"
+                yield _file_error(position, message, b"".join(pending))
+                inside, pending, pending_bytes = False, [], 0
             continue
-        pending = b""
+        record_bytes = b"".join([*pending, line]) if pending else line
+        pending, pending_bytes = [], 0
         if not record_bytes.strip():
             continue
         position += 1
         yield _csv_record(position, record_bytes, encoding, delimiter, header, width)
     if pending:
         position += 1
-        yield _file_error(position, "truncated record at end of file (unterminated quote)", pending)
+        message = "truncated record at end of file (unterminated quote)"
+        yield _file_error(position, message, b"".join(pending))
+
+
+# The rest of a quoted field through its closing quote (a doubled quote is content).
+_QUOTED_TAIL = re.compile(rb'(?:[^"]|"")*+"')
+
+
+def _ends_inside_quotes(line: bytes, inside: bool, separator: bytes) -> bool:
+    """Whether a CSV line ends inside a quoted field, given whether it began inside one.
+
+    As the csv module reads it, only a field that starts with a quote is quoted; a quote
+    within an unquoted field (an exporter's unescaped 32" 显示器) is content, and must not
+    open a field that would swallow the rest of the file.
+    """
+    position = 0
+    if not inside and line.startswith(b'"'):
+        inside, position = True, 1
+    while True:
+        if inside:
+            closed = _QUOTED_TAIL.match(line, position)
+            if closed is None:
+                return True
+            inside, position = False, closed.end()
+        found = line.find(separator, position)
+        if found < 0:
+            return False
+        position = found + len(separator)
+        if line.startswith(b'"', position):
+            inside, position = True, position + 1
 
 
 def _csv_record(
@@ -156,7 +215,7 @@ def _json_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceRecor
         )
         return
     except json.JSONDecodeError as exc:
-        message = f"not valid JSON (truncated?): {exc.msg} at line {exc.lineno} column {exc.colno}"
+        message = f"not valid JSON (truncated?): {exc.msg.removesuffix(' at')} at line {exc.lineno} column {exc.colno}"
         yield _file_error(1, message, data[:SNIFF_BYTES])
         return
     records = _pointer(document, source.records or "")
@@ -200,7 +259,11 @@ def _jsonl_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceReco
             yield _file_error(position, f"bytes are not valid {encoding} at byte {exc.start}", line)
             continue
         except json.JSONDecodeError as exc:
-            yield _file_error(position, f"not valid JSON: {exc.msg} at column {exc.colno}", line)
+            yield _file_error(
+                position,
+                f"not valid JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}",
+                line,
+            )
             continue
         if isinstance(record, dict):
             yield SourceRecord(position=position, raw=line, data=record)
@@ -221,6 +284,15 @@ def xml_parser_options() -> dict[str, Any]:
         "remove_comments": True,
         "remove_pis": True,
     }
+
+
+DTD_REFUSED = "XML with a DTD or entity declarations is refused (XXE and entity-expansion guard)"
+
+
+def _declares_dtd(element: Any) -> bool:
+    """True when the element's document has a DOCTYPE (known once its first record ended)."""
+    docinfo = element.getroottree().docinfo
+    return bool(docinfo.doctype) or docinfo.internalDTD is not None
 
 
 def refuses_doctype(sample: bytes) -> bool:
@@ -256,19 +328,27 @@ def _xml_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceRecord
         yield _file_error(1, "empty file: no XML document")
         return
     if refuses_doctype(sample):
-        yield _file_error(
-            1,
-            "XML with a DTD or entity declarations is refused (XXE and entity-expansion guard)",
-            sample,
-        )
+        yield _file_error(1, DTD_REFUSED, sample)
         return
     tag = source.records or ""
     position = 0
+    # A mapping's declared encoding overrides the document's own (a GBK file without a prolog
+    # would otherwise be read as UTF-8); ``auto`` leaves it to the prolog, as XML says.
+    encoding = None if source.encoding == "auto" else detect_encoding(sample, source.encoding)[0]
     events = etree.iterparse(
-        stream, events=("end",), tag=(tag, f"{{*}}{tag}"), **xml_parser_options()
+        stream,
+        events=("end",),
+        tag=(tag, f"{{*}}{tag}"),
+        encoding=encoding,
+        **xml_parser_options(),
     )
     try:
         for _event, element in events:
+            if position == 0 and _declares_dtd(element):
+                # The DTD stood past the sniffed prefix. libxml2 has read it but, with the
+                # options above, neither loaded nor expanded anything; refuse the file whole.
+                yield _file_error(1, DTD_REFUSED)
+                return
             position += 1
             raw = etree.tostring(element, encoding="utf-8")
             yield SourceRecord(

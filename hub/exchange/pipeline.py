@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -51,6 +52,8 @@ class _Chunk:
     """Records of one chunk waiting for the store, keyed so each key appears once."""
 
     rows: dict[KeyTuple, tuple[Row, int]] = field(default_factory=dict)
+    # Each row's record as it arrived, for quarantine at the upsert step.
+    raws: dict[KeyTuple, bytes] = field(default_factory=dict)
     duplicates: int = 0
     passed_positions: list[int] = field(default_factory=list)
 
@@ -134,6 +137,7 @@ class MessageRun:
                 self._flush(chunk, envelope, quarantine)
                 chunk = _Chunk()
             chunk.rows[key] = (row, record.position)
+            chunk.raws[key] = record.raw
             if len(chunk.rows) >= self.chunk_size:
                 self._flush(chunk, envelope, quarantine)
                 chunk = _Chunk()
@@ -195,41 +199,41 @@ class MessageRun:
     def _refuse_key_changes(
         self, session: Session, chunk: _Chunk, quarantine: QuarantineWriter
     ) -> dict[KeyTuple, tuple[Row, int]]:
-        """Quarantine records whose source id is already bound to another natural key."""
+        """Quarantine records whose source id is bound to another natural key, by a stored
+        record or by an earlier record of the same chunk (the first one binds: a chunk is
+        stored at once, so without this both keys would be inserted for one source id)."""
         binding = self.target.binding
         if binding is None:
             return chunk.rows
         system_column, id_column = binding
-        wanted = {
-            (row.get(system_column), row[id_column]): key
-            for key, (row, _) in chunk.rows.items()
-            if row.get(id_column) is not None
+        source_ids = {
+            row[id_column] for row, _ in chunk.rows.values() if row.get(id_column) is not None
         }
-        if not wanted:
+        if not source_ids:
             return chunk.rows
         table = self.upserter.table
         key_columns = [table.c[name] for name in self.target.key]
         found = session.execute(
             select(table.c[system_column], table.c[id_column], *key_columns).where(
-                table.c[id_column].in_({source_id for _, source_id in wanted})
+                table.c[id_column].in_(source_ids)
             )
         )
-        kept = dict(chunk.rows)
+        bound: dict[tuple[Any, Any], KeyTuple] = {}
         for system, source_id, *bound_key in found:
-            incoming = wanted.get((system, source_id))
-            if incoming is not None and tuple(bound_key) != incoming:
-                row, position = kept.pop(incoming)
-                error = KeyConflictError(
-                    f"{system or ''}:{source_id} is bound to {self.target.name} "
-                    f"{'/'.join(map(str, bound_key))}; this record carries "
-                    f"{'/'.join(map(str, incoming))} (a natural key cannot change)"
-                )
-                quarantine.add(
-                    position,
-                    error.step,
-                    str(error),
-                    json.dumps(row, ensure_ascii=False, default=str).encode(),
-                )
+            bound.setdefault((system, source_id), tuple(bound_key))
+        kept: dict[KeyTuple, tuple[Row, int]] = {}
+        for key, (row, position) in chunk.rows.items():
+            system, source_id = row.get(system_column), row.get(id_column)
+            owner = key if source_id is None else bound.setdefault((system, source_id), key)
+            if owner == key:
+                kept[key] = (row, position)
+                continue
+            error = KeyConflictError(
+                f"{system or ''}:{source_id} is bound to {self.target.name} "
+                f"{'/'.join(map(str, owner))}; this record carries "
+                f"{'/'.join(map(str, key))} (a natural key cannot change)"
+            )
+            quarantine.add(position, error.step, str(error), chunk.raws[key])
         return kept
 
 

@@ -6,6 +6,7 @@ updates an entry instead of adding one, and a record that now passes resolves it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,6 +22,26 @@ from hub.store.models.exchange import QuarantineEntry
 
 # An over-long raw record is cut at this size; the envelope keeps the whole payload.
 MAX_RAW_BYTES = 1024 * 1024
+
+# What a reason may quote of the record: the offending value, repr-quoted by schema, mapping
+# and code-check messages, or a bare number. The quoted name of a missing property is no data.
+_QUOTED_VALUE = re.compile(r"'(?:[^'\\]|\\.)*'(?! is a required property)" + r'|"(?:[^"\\]|\\.)*"')
+_LONG_NUMBER = re.compile(r"\d{6,}(?:\.\d+)?")
+WITHHELD = "<withheld>"
+
+
+def withhold_values(reason: str) -> str:
+    """A reason without the values it quotes, for personal-data channels: their raw bytes are
+    sealed at rest, and a plain-text reason quoting a phone number would undo that.
+
+    >>> withhold_values("complainant_phone: '13912345678 / 1391234' is too long")
+    'complainant_phone: <withheld> is too long'
+    >>> withhold_values("latitude: 13912345678.0 is greater than the maximum of 90")
+    'latitude: <withheld> is greater than the maximum of 90'
+    >>> withhold_values("(record): 'source_number' is a required property")
+    "(record): 'source_number' is a required property"
+    """
+    return _LONG_NUMBER.sub(WITHHELD, _QUOTED_VALUE.sub(WITHHELD, reason))
 
 
 @dataclass(frozen=True)
@@ -61,6 +82,8 @@ class QuarantineWriter:
             )
 
     def add(self, position: int, step: str, reason: str, raw: bytes) -> None:
+        if self.channel.personal_data:
+            reason = withhold_values(reason)
         self._pending.append(_Pending(position, step, reason, raw[:MAX_RAW_BYTES]))
         self._reasons.append((step, reason))
 

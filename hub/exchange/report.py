@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -44,9 +45,17 @@ class RunReport:
         )
 
 
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|<withheld>")
+_INNERMOST_PARENTHESES = re.compile(r"\s*\([^()]*\)")
+
+
 def reason_key(step: str, reason: str) -> str:
-    """A short, countable form of a quarantine reason (values stripped after the first colon
-    pair keep the summary readable: 'map: field uscc: ...')."""
-    words = reason.split(": ")
-    head = ": ".join(words[:2]) if len(words) > 2 else reason
-    return f"{step}: {head[:120]}"
+    """A countable form of a quarantine reason: the step and the message with its values
+    left out, so that 40 different wrong check characters summarise as one line."""
+    text = _QUOTED.sub("…", reason)
+    while True:
+        shorter = _INNERMOST_PARENTHESES.sub("", text)
+        if shorter == text:
+            break
+        text = shorter
+    return f"{step}: {text[:100]}"

@@ -69,14 +69,17 @@ def record_validator(relative: str, step: str) -> RecordValidator:
     return RecordValidator(relative, step)
 
 
-def validate_document(relative: str, document: LocatedYaml) -> None:
-    """Validate a configuration file, reporting every error at once with file and line."""
+def document_errors(relative: str, document: LocatedYaml) -> list[str]:
+    """Every error of a configuration file against its schema, each as 'file:line: path: why'."""
     validator = jsonschema.Draft202012Validator(load_schema(relative))
     errors = sorted(validator.iter_errors(document.data), key=lambda e: list(map(str, e.path)))
-    if errors:
-        lines = [
-            f"{document.where(list(error.absolute_path))}: {error.message}" for error in errors
-        ]
+    return [f"{document.where(list(error.absolute_path))}: {error.message}" for error in errors]
+
+
+def validate_document(relative: str, document: LocatedYaml) -> None:
+    """Validate a configuration file, reporting every error at once with file and line."""
+    lines = document_errors(relative, document)
+    if lines:
         raise ConfigurationError(
-            f"{document.path} has {len(errors)} error(s):\n  " + "\n  ".join(lines)
+            f"{document.path} has {len(lines)} error(s):\n  " + "\n  ".join(lines)
         )

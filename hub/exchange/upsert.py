@@ -8,7 +8,9 @@ The statement is the same idea on both engines::
 
 so a replay (same hash) and a late older version (lower source_version) change nothing and
 return nothing, and only the rows returned count as stored. Only the columns a mapping sets
-are written: another channel's fields on the same record are left alone.
+are written: another channel's fields on the same record are left alone. A duplicate under a
+newer version then moves the stored ``source_version`` forward, so that the version check
+keeps comparing against the newest version seen.
 
 PostgreSQL loads each chunk with COPY into a temporary table first (far faster than bound
 parameters); SQLite uses SQLAlchemy's multi-row VALUES.
@@ -23,7 +25,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, DateTime, Numeric, Table, and_, insert
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Numeric,
+    Table,
+    and_,
+    bindparam,
+    insert,
+    update,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -85,13 +98,50 @@ class Upserter:
         return tuple(row.get(name) for name in self.key)
 
     def upsert(self, session: Session, rows: list[Row]) -> dict[KeyTuple, int]:
-        """Write ``rows`` (unique keys); return {key: id} of the rows actually stored."""
+        """Write ``rows`` (unique keys); return {key: id} of the rows actually stored.
+
+        A row whose content is already stored under an older version is a duplicate, but
+        its version is recorded: otherwise a change dated between the two, arriving last,
+        would pass the version check and overwrite the newer (unchanged) data.
+        """
         if not rows:
             return {}
         prepared = [self._prepare(row) for row in rows]
         if session.get_bind().dialect.name == "postgresql":
-            return self._upsert_postgres(session, prepared)
-        return self._upsert_generic(session, prepared)
+            stored = self._upsert_postgres(session, prepared)
+            if len(stored) < len(prepared):  # some were duplicates (or older versions)
+                session.connection().exec_driver_sql(self._postgres_advance_sql(self._stage_name))
+            return stored
+        stored = self._upsert_generic(session, prepared)
+        self._advance_versions(session, [r for r in prepared if self.key_of(r) not in stored])
+        return stored
+
+    def _advance_versions(self, session: Session, rows: list[Row]) -> None:
+        """Move the stored version forward where the content is unchanged (not a store:
+        the content, ``updated_at`` and the counts stay as they are)."""
+        if not rows:
+            return
+        table = self.table
+        statement = (
+            update(table)
+            .where(
+                *(table.c[name] == bindparam(f"key_{name}") for name in self.key),
+                table.c.content_hash == bindparam("new_hash"),
+                table.c.source_version < bindparam("new_version"),
+            )
+            .values(source_version=bindparam("new_version"))
+        )
+        session.execute(
+            statement,
+            [
+                {
+                    **{f"key_{name}": row[name] for name in self.key},
+                    "new_hash": row["content_hash"],
+                    "new_version": row["source_version"],
+                }
+                for row in rows
+            ],
+        )
 
     def _prepare(self, row: Row) -> Row:
         prepared = {name: row.get(name) for name in self.columns}
@@ -162,6 +212,16 @@ class Upserter:
             f"WHERE {table}.content_hash <> EXCLUDED.content_hash "
             f"AND {table}.source_version <= EXCLUDED.source_version "
             f"RETURNING {table}.id, {key}"
+        )
+
+    def _postgres_advance_sql(self, stage: str) -> str:
+        """``_advance_versions`` from the staged chunk; rows just stored already match."""
+        table = f'"{self.table.name}"'
+        key = " AND ".join(f'{table}."{name}" = s."{name}"' for name in self.key)
+        return (
+            f'UPDATE {table} SET source_version = s.source_version FROM "{stage}" AS s '
+            f"WHERE {key} AND {table}.content_hash = s.content_hash "
+            f"AND {table}.source_version < s.source_version"
         )
 
 

@@ -18,6 +18,7 @@ from hub.errors import ConfigurationError, MappingError
 from hub.mapping import coercions
 from hub.mapping.spec import MappingSpec, SourceSpec, load_mapping_spec
 from hub.mapping.transforms import TRANSFORMS
+from hub.store.records import record_type
 from hub.yamlfile import LocatedYaml
 
 MapFunction = Callable[[Any], dict[str, Any]]
@@ -61,6 +62,10 @@ class _Emitter:
         self.lines: list[str] = []
         self._counter = 0
         self.uses_code_checks = False
+        # Allow-listed codes that fail their check are kept, flagged where the target can say so.
+        self.flags_failed_checks = "code_check_failed" in record_type(spec.target).model.__table__.c
+        # Problems found while compiling, reported together once the whole mapping is seen.
+        self.problems: list[str] = []
 
     def constant(self, value: Any) -> str:
         self._counter += 1
@@ -74,9 +79,8 @@ class _Emitter:
             try:
                 xpath = etree.XPath(path, smart_strings=False)
             except etree.XPathSyntaxError as exc:
-                raise ConfigurationError(
-                    f"{self.document.where(location)}: bad XPath {path!r}: {exc}"
-                ) from exc
+                self.problems.append(f"{self.document.where(location)}: bad XPath {path!r}: {exc}")
+                return "None"
             return f"_xml_value({self.constant(xpath)}(src))"
         if self.is_csv or ("." not in path and not path.startswith("/")):
             return f"src.get({path!r})"
@@ -163,8 +167,9 @@ class _Emitter:
             self.emit("if not chk.acceptable:", indent)
             self.emit("raise _CodeCheckError(chk.reason or 'invalid code')", indent + 1)
             self.emit("v = chk.code", indent)
-            self.emit("if not chk.check_passed:", indent)
-            self.emit("out['code_check_failed'] = True", indent + 1)
+            if self.flags_failed_checks:
+                self.emit("if not chk.check_passed:", indent)
+                self.emit("out['code_check_failed'] = True", indent + 1)
             self.namespace[f"_check_{check}"] = _code_checker(check)
 
     def _when(
@@ -249,6 +254,11 @@ def _code_checker(kind: str) -> Callable[[Any], Any]:
 def compile_mapping(spec: MappingSpec) -> CompiledMapping:
     emitter = _Emitter(spec)
     code = emitter.build()
+    if emitter.problems:
+        problems = emitter.problems
+        raise ConfigurationError(
+            f"{spec.path} has {len(problems)} error(s):\n  " + "\n  ".join(problems)
+        )
     namespace = emitter.namespace
     exec(compile(code, f"<mapping {spec.path}>", "exec"), namespace)
     return CompiledMapping(

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.errors import ConfigurationError
-from hub.exchange.schemas import load_schema, validate_document
+from hub.exchange.schemas import document_errors, load_schema
 from hub.store.records import record_type
 from hub.yamlfile import LocatedYaml, load_located_yaml
 
@@ -55,12 +55,23 @@ class MappingSpec:
 
 
 def load_mapping_spec(path: Path) -> MappingSpec:
-    """Read and validate a mapping; errors name the file, line and field."""
+    """Read and validate a mapping; errors name the file, line and field.
+
+    Schema errors and errors against the target record are reported together, so that one
+    round of fixes is enough.
+    """
     document = load_located_yaml(path)
-    validate_document("config/mapping.json", document)
+    problems = [
+        *document_errors("config/mapping.json", document),
+        *_target_problems(document),
+    ]
+    if problems:
+        raise ConfigurationError(
+            f"{path} has {len(problems)} error(s):\n  " + "\n  ".join(problems)
+        )
     data = document.data
     source = data["source"]
-    spec = MappingSpec(
+    return MappingSpec(
         path=path,
         source=SourceSpec(
             format=source["format"],
@@ -73,38 +84,45 @@ def load_mapping_spec(path: Path) -> MappingSpec:
         fields=dict(data["fields"]),
         document=document,
     )
-    _check_against_target(spec)
-    return spec
 
 
-def _check_against_target(spec: MappingSpec) -> None:
-    """Every mapped field must exist in the canonical schema; required ones must be mapped."""
-    document = spec.document
-    try:
-        target = record_type(spec.target)
-    except ConfigurationError as exc:
-        raise ConfigurationError(f"{document.where(['target'])}: {exc}") from None
-    schema = load_schema(target.schema)
-    properties = schema.get("properties", {})
+def _target_problems(document: LocatedYaml) -> list[str]:
+    """Every mapped field must exist in the canonical schema; required ones must be mapped.
+
+    Reads the raw document, which may also have schema errors: what is not there to check
+    is left to those.
+    """
+    data = _mapping(document.data)
+    fields, source = _mapping(data.get("fields")), _mapping(data.get("source"))
     problems: list[str] = []
-    for name in spec.fields:
-        if name not in properties:
-            problems.append(
-                f"{document.where(['fields', name])}: {target.name} has no field {name!r}"
-            )
-    for name in schema.get("required", []):
-        if name not in spec.fields:
-            problems.append(
-                f"{document.where(['fields'])}: required {target.name} field {name!r} is not mapped"
-            )
-    if spec.source.schema is not None:
+    if isinstance(data.get("target"), str):
         try:
-            load_schema(spec.source.schema)
+            target = record_type(data["target"])
+        except ConfigurationError as exc:
+            problems.append(f"{document.where(['target'])}: {exc}")
+        else:
+            schema = load_schema(target.schema)
+            properties = schema.get("properties", {})
+            for name in fields:
+                if name not in properties:
+                    problems.append(
+                        f"{document.where(['fields', name])}: {target.name} has no field {name!r}"
+                    )
+            for name in schema.get("required", []):
+                if name not in fields:
+                    problems.append(
+                        f"{document.where(['fields'])}: required {target.name} field {name!r} "
+                        "is not mapped"
+                    )
+    if isinstance(source.get("schema"), str):
+        try:
+            load_schema(source["schema"])
         except ConfigurationError as exc:
             problems.append(f"{document.where(['source', 'schema'])}: {exc}")
-    if spec.source.format in ("xml",) and not spec.source.records:
+    if source.get("format") == "xml" and not source.get("records"):
         problems.append(f"{document.where(['source'])}: xml sources need 'records' (element tag)")
-    if problems:
-        raise ConfigurationError(
-            f"{spec.path} has {len(problems)} error(s):\n  " + "\n  ".join(problems)
-        )
+    return problems
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, Numeric, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.store.base import Base, CanonicalMixin
@@ -16,7 +16,11 @@ class RegulatedEntity(CanonicalMixin, Base):
     """A market entity or other regulated object, one row per 统一社会信用代码."""
 
     __tablename__ = "entities"
-    __table_args__ = (UniqueConstraint("uscc"),)
+    __table_args__ = (
+        UniqueConstraint("uscc"),
+        # The pipeline looks up which USCC a source's own id is bound to, chunk by chunk.
+        Index("ix_entities_source_id", "source_id", "source_system"),
+    )
 
     uscc: Mapped[str] = mapped_column(String(18))
     name: Mapped[str] = mapped_column(String(200))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 17:42:55.147480
+Create Date: 2026-11-25 17:57:31.205647
 """
 
 from __future__ import annotations
@@ -282,6 +282,7 @@ def upgrade() -> None:
     with op.batch_alter_table('entities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_entities_industry_code'), ['industry_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_entities_region_code'), ['region_code'], unique=False)
+        batch_op.create_index('ix_entities_source_id', ['source_id', 'source_system'], unique=False)
 
     op.create_table('evidence_files',
     sa.Column('sha256', sa.String(length=64), nullable=False),
@@ -909,6 +910,7 @@ def downgrade() -> None:
 
     op.drop_table('evidence_files')
     with op.batch_alter_table('entities', schema=None) as batch_op:
+        batch_op.drop_index('ix_entities_source_id')
         batch_op.drop_index(batch_op.f('ix_entities_region_code'))
         batch_op.drop_index(batch_op.f('ix_entities_industry_code'))
 
