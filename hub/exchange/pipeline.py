@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.errors import DataError, KeyConflictError
@@ -27,10 +29,10 @@ from hub.exchange.channels import ChannelConfig
 from hub.exchange.envelopes import Arrival, open_payload, store_envelope
 from hub.exchange.outbox import enqueue_record_events
 from hub.exchange.parsers import SourceRecord, parse_records
-from hub.exchange.quarantine import QuarantineWriter
+from hub.exchange.quarantine import QuarantinedRecord, QuarantineWriter
 from hub.exchange.report import RunReport, reason_key
 from hub.exchange.schemas import RecordValidator, record_validator
-from hub.exchange.upsert import KeyTuple, Row, Upserter, write_provenance
+from hub.exchange.upsert import KeyTuple, Origin, Row, Upserter
 from hub.mapping.compiler import CompiledMapping
 from hub.store.base import utcnow
 from hub.store.models.exchange import Envelope, ExchangeRun
@@ -41,21 +43,70 @@ ProgressCallback = Callable[[RunReport], None]
 
 def content_hash(record: Row) -> str:
     """Digest of a mapped record's content; ``source_version`` is left out so a re-export of
-    unchanged data counts as a duplicate."""
-    content = {name: value for name, value in record.items() if name != "source_version"}
-    encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()
-    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+    unchanged data counts as a duplicate.
+
+    Field names and values are joined with separators that cannot occur in them; a value
+    that is not text is marked and written as its ``repr`` (numbers, booleans, None and lists
+    of text have a stable one), so ``"None"`` and ``None`` differ. ``repr`` of Chinese text is
+    slow, hence text is taken as it is.
+    """
+    parts: list[str] = []
+    for name, value in record.items():
+        if name != "source_version":
+            parts.append(name)
+            parts.append(value if value.__class__ is str else "\x00" + repr(value))
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
 
 
 @dataclass
 class _Chunk:
-    """Records of one chunk waiting for the store, keyed so each key appears once."""
+    """Records of one chunk waiting for the store, keyed so each key appears once, with the
+    chunk's share of the run's counts and its failures."""
 
     rows: dict[KeyTuple, tuple[Row, int]] = field(default_factory=dict)
-    # Each row's record as it arrived, for quarantine at the upsert step.
     raws: dict[KeyTuple, bytes] = field(default_factory=dict)
+    received: int = 0
     duplicates: int = 0
     passed_positions: list[int] = field(default_factory=list)
+    quarantined: list[QuarantinedRecord] = field(default_factory=list)
+
+
+class _OverlappedWriter:
+    """Stores chunks on one background thread while the next chunk is being processed.
+
+    At most one chunk is in flight: submitting waits for the previous one, so chunks commit
+    in order, memory stays bounded and an error surfaces at the next submit or at ``drain``.
+    The database does its share of the work (and the driver waits for it without the GIL)
+    while Python maps the next records.
+    """
+
+    # The storing thread waits on the server many times per chunk; each time it wakes it
+    # must win the GIL back from the mapping thread, which by default holds it for up to
+    # 5 ms. A shorter switch interval while a run lasts keeps those waits short (measured
+    # here: 13.6k -> 17.6k rows/s into PostgreSQL).
+    SWITCH_INTERVAL_SECONDS = 0.0002
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-store")
+        self._in_flight: Future[None] | None = None
+        self._previous_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._previous_interval, self.SWITCH_INTERVAL_SECONDS))
+
+    def submit(self, work: Callable[[], None]) -> None:
+        self.drain()
+        self._in_flight = self._executor.submit(work)
+
+    def drain(self) -> None:
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:
+            in_flight.result()
+
+    def close(self) -> None:
+        try:
+            self.drain()
+        finally:
+            self._executor.shutdown(wait=True)
+            sys.setswitchinterval(self._previous_interval)
 
 
 class MessageRun:
@@ -120,28 +171,39 @@ class MessageRun:
         quarantine = QuarantineWriter(
             self.channel, self.message, envelope.id, self.report.run_id, self.sessions
         )
+        origin = Origin(self.target.name, envelope.id, self.report.run_id)
         default_version = envelope.received_at.isoformat()
-        chunk = _Chunk()
-        for record in records:
-            self.report.received += 1
-            row = self._process(record, default_version, quarantine)
-            if row is None:
-                continue
-            key = self.upserter.key_of(row)
-            previous = chunk.rows.get(key)
-            if previous is not None:
-                if previous[0]["content_hash"] == row["content_hash"]:
-                    chunk.duplicates += 1
-                    chunk.passed_positions.append(record.position)
+        writer = _OverlappedWriter()
+
+        def hand_over(chunk: _Chunk) -> None:
+            chunk.quarantined = quarantine.take()
+            writer.submit(lambda: self._store(chunk, origin, quarantine))
+
+        try:
+            chunk = _Chunk()
+            for record in records:
+                chunk.received += 1
+                row = self._process(record, default_version, quarantine)
+                if row is None:
                     continue
-                self._flush(chunk, envelope, quarantine)
-                chunk = _Chunk()
-            chunk.rows[key] = (row, record.position)
-            chunk.raws[key] = record.raw
-            if len(chunk.rows) >= self.chunk_size:
-                self._flush(chunk, envelope, quarantine)
-                chunk = _Chunk()
-        self._flush(chunk, envelope, quarantine)
+                key = self.upserter.key_of(row)
+                previous = chunk.rows.get(key)
+                if previous is not None:
+                    if previous[0]["content_hash"] == row["content_hash"]:
+                        chunk.duplicates += 1
+                        chunk.passed_positions.append(record.position)
+                        continue
+                    chunk.received -= 1  # this record opens the next chunk
+                    hand_over(chunk)
+                    chunk = _Chunk(received=1)
+                chunk.rows[key] = (row, record.position)
+                chunk.raws[key] = record.raw
+                if len(chunk.rows) >= self.chunk_size:
+                    hand_over(chunk)
+                    chunk = _Chunk()
+            hand_over(chunk)
+        finally:
+            writer.close()
 
     def _process(
         self, record: SourceRecord, default_version: str, quarantine: QuarantineWriter
@@ -164,33 +226,32 @@ class MessageRun:
         row["content_hash"] = content_hash(row)
         return row
 
-    def _flush(self, chunk: _Chunk, envelope: Envelope, quarantine: QuarantineWriter) -> None:
+    def _store(self, chunk: _Chunk, origin: Origin, quarantine: QuarantineWriter) -> None:
+        """One chunk in one transaction: key check, upsert with provenance, outbox events,
+        quarantine entries and the run's counts so far."""
         with self.sessions() as session, session.begin():
             rows = self._refuse_key_changes(session, chunk, quarantine)
-            stored = self.upserter.upsert(session, [row for row, _ in rows.values()])
-            positions = [position for _, position in rows.values()]
-            write_provenance(
-                session,
-                [
-                    (self.target.name, record_id, envelope.id, rows[key][1], self.report.run_id)
-                    for key, record_id in stored.items()
-                ],
-            )
+            stored = self.upserter.upsert(session, list(rows.values()), origin)
             enqueue_record_events(session, self.event_destinations, self.target.name, stored, rows)
-            quarantine.flush(session, resolved_positions=[*positions, *chunk.passed_positions])
-            self.report.stored += len(stored)
-            self.report.duplicates += chunk.duplicates + len(rows) - len(stored)
-            self.report.quarantined = quarantine.total_for_report(self.report.quarantined)
-            for step, reason in quarantine.drain_reasons():
-                self.report.reasons[reason_key(step, reason)] += 1
+            positions = [position for _, position in rows.values()]
+            quarantine.write(
+                session, chunk.quarantined, resolved_positions=[*positions, *chunk.passed_positions]
+            )
+            report = self.report
+            report.received += chunk.received
+            report.stored += len(stored)
+            report.duplicates += chunk.duplicates + len(rows) - len(stored)
+            report.quarantined += len(chunk.quarantined)
+            for item in chunk.quarantined:
+                report.reasons[reason_key(item.step, item.reason)] += 1
             session.execute(
                 update(ExchangeRun)
-                .where(ExchangeRun.id == self.report.run_id)
+                .where(ExchangeRun.id == report.run_id)
                 .values(
-                    received=self.report.received,
-                    stored=self.report.stored,
-                    duplicates=self.report.duplicates,
-                    quarantined=self.report.quarantined,
+                    received=report.received,
+                    stored=report.stored,
+                    duplicates=report.duplicates,
+                    quarantined=report.quarantined,
                 )
             )
         if self.progress is not None:
@@ -211,15 +272,10 @@ class MessageRun:
         }
         if not source_ids:
             return chunk.rows
-        table = self.upserter.table
-        key_columns = [table.c[name] for name in self.target.key]
-        found = session.execute(
-            select(table.c[system_column], table.c[id_column], *key_columns).where(
-                table.c[id_column].in_(source_ids)
-            )
-        )
         bound: dict[tuple[Any, Any], KeyTuple] = {}
-        for system, source_id, *bound_key in found:
+        for system, source_id, *bound_key in bound_keys(
+            session, self.upserter.table.name, binding, self.target.key, sorted(source_ids)
+        ):
             bound.setdefault((system, source_id), tuple(bound_key))
         kept: dict[KeyTuple, tuple[Row, int]] = {}
         for key, (row, position) in chunk.rows.items():
@@ -233,8 +289,32 @@ class MessageRun:
                 f"{'/'.join(map(str, owner))}; this record carries "
                 f"{'/'.join(map(str, key))} (a natural key cannot change)"
             )
-            quarantine.add(position, error.step, str(error), chunk.raws[key])
+            chunk.quarantined.append(
+                quarantine.entry(position, error.step, str(error), chunk.raws[key])
+            )
         return kept
+
+
+def bound_keys(
+    session: Session,
+    table: str,
+    binding: tuple[str, str],
+    key: tuple[str, ...],
+    source_ids: list[Any],
+) -> list[tuple[Any, ...]]:
+    """(system, source id, *natural key) of stored records with one of ``source_ids``.
+
+    The ids go to the server as one array (PostgreSQL) or one JSON text (SQLite), not as
+    thousands of bound parameters.
+    """
+    system_column, id_column = binding
+    columns = ", ".join(f'"{name}"' for name in (system_column, id_column, *key))
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        sql = f'SELECT {columns} FROM "{table}" WHERE "{id_column}" = ANY(%(ids)s)'
+        return list(connection.exec_driver_sql(sql, {"ids": source_ids}))
+    sql = f'SELECT {columns} FROM "{table}" WHERE "{id_column}" IN (SELECT value FROM json_each(?))'
+    return list(connection.exec_driver_sql(sql, (json.dumps(source_ids, ensure_ascii=False),)))
 
 
 def start_run(sessions: sessionmaker[Session], channel: str, kind: str = "ingest") -> RunReport:

@@ -7,7 +7,6 @@ updates an entry instead of adding one, and a record that now passes resolves it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -45,7 +44,9 @@ def withhold_values(reason: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Pending:
+class QuarantinedRecord:
+    """A failure waiting to be written with its chunk."""
+
     position: int
     step: str
     reason: str
@@ -53,7 +54,12 @@ class _Pending:
 
 
 class QuarantineWriter:
-    """Collects one envelope's failures and writes them in the chunk's transaction."""
+    """Collects one envelope's failures; each chunk's are written in that chunk's transaction.
+
+    ``add`` and ``take`` run where records are processed, ``write`` where chunks are stored
+    (another thread, when writes overlap processing): the hand-over is the list ``take``
+    returns, so the two never share a list.
+    """
 
     def __init__(
         self,
@@ -67,9 +73,7 @@ class QuarantineWriter:
         self.message_type = message_type
         self.envelope_id = envelope_id
         self.run_id = run_id
-        self._pending: list[_Pending] = []
-        self._reasons: list[tuple[str, str]] = []
-        self._written = 0
+        self._pending: list[QuarantinedRecord] = []
         with sessions() as session:
             self._open_positions = set(
                 session.scalars(
@@ -81,25 +85,26 @@ class QuarantineWriter:
                 )
             )
 
-    def add(self, position: int, step: str, reason: str, raw: bytes) -> None:
+    def entry(self, position: int, step: str, reason: str, raw: bytes) -> QuarantinedRecord:
+        """A failure as it will be stored: reason without values on personal-data channels."""
         if self.channel.personal_data:
             reason = withhold_values(reason)
-        self._pending.append(_Pending(position, step, reason, raw[:MAX_RAW_BYTES]))
-        self._reasons.append((step, reason))
+        return QuarantinedRecord(position, step, reason, raw[:MAX_RAW_BYTES])
 
-    def total_for_report(self, previous_total: int) -> int:
-        total = previous_total + self._written
-        self._written = 0
-        return total
+    def add(self, position: int, step: str, reason: str, raw: bytes) -> None:
+        self._pending.append(self.entry(position, step, reason, raw))
 
-    def drain_reasons(self) -> Iterator[tuple[str, str]]:
-        reasons, self._reasons = self._reasons, []
-        yield from reasons
+    def take(self) -> list[QuarantinedRecord]:
+        """Hand the failures collected so far to the chunk about to be stored."""
+        pending, self._pending = self._pending, []
+        return pending
 
-    def flush(self, session: Session, *, resolved_positions: list[int]) -> None:
-        """Write pending entries; mark entries of positions that now passed as resolved."""
-        if self._pending:
-            self._write(session)
+    def write(
+        self, session: Session, items: list[QuarantinedRecord], *, resolved_positions: list[int]
+    ) -> None:
+        """Write ``items``; mark entries of positions that now passed as resolved."""
+        if items:
+            self._write(session, items)
         if self._open_positions and resolved_positions:
             now_passing = self._open_positions.intersection(resolved_positions)
             if now_passing:
@@ -115,7 +120,7 @@ class QuarantineWriter:
                 )
                 self._open_positions -= now_passing
 
-    def _write(self, session: Session) -> None:
+    def _write(self, session: Session, items: list[QuarantinedRecord]) -> None:
         ring = get_key_ring() if self.channel.personal_data else None
         now = utcnow()
         rows = [
@@ -133,7 +138,7 @@ class QuarantineWriter:
                 "run_id": self.run_id,
                 "created_at": now,
             }
-            for item in self._pending
+            for item in items
         ]
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         statement = insert(QuarantineEntry)
@@ -149,6 +154,4 @@ class QuarantineWriter:
             },
         )
         session.execute(statement, rows)
-        self._open_positions.update(item.position for item in self._pending)
-        self._written += len(self._pending)
-        self._pending = []
+        self._open_positions.update(item.position for item in items)

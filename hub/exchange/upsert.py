@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -73,6 +74,15 @@ def _python_converter(column: Column[Any]) -> Callable[[Any], Any] | None:
     return None
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a chunk came from, for its provenance rows."""
+
+    record_type: str
+    envelope_id: int
+    run_id: int
+
+
 class Upserter:
     """Upserts chunks of mapped records of one record type, writing the given columns."""
 
@@ -97,8 +107,11 @@ class Upserter:
     def key_of(self, row: Row) -> KeyTuple:
         return tuple(row.get(name) for name in self.key)
 
-    def upsert(self, session: Session, rows: list[Row]) -> dict[KeyTuple, int]:
-        """Write ``rows`` (unique keys); return {key: id} of the rows actually stored.
+    def upsert(
+        self, session: Session, rows: list[tuple[Row, int]], origin: Origin
+    ) -> dict[KeyTuple, int]:
+        """Write ``rows`` (each with its position in the envelope; keys unique) and the
+        provenance of those stored; return {key: id} of the rows actually stored.
 
         A row whose content is already stored under an older version is a duplicate, but
         its version is recorded: otherwise a change dated between the two, arriving last,
@@ -106,13 +119,25 @@ class Upserter:
         """
         if not rows:
             return {}
-        prepared = [self._prepare(row) for row in rows]
         if session.get_bind().dialect.name == "postgresql":
-            stored = self._upsert_postgres(session, prepared)
-            if len(stored) < len(prepared):  # some were duplicates (or older versions)
+            # COPY parses ISO dates and numbers itself: only the column order is needed.
+            columns = self.columns
+            ordered = [{name: row.get(name) for name in columns} for row, _ in rows]
+            positions = [position for _, position in rows]
+            stored = self._upsert_postgres(session, ordered, positions, origin)
+            if len(stored) < len(ordered):  # some were duplicates (or older versions)
                 session.connection().exec_driver_sql(self._postgres_advance_sql(self._stage_name))
             return stored
+        prepared = [self._prepare(row) for row, _ in rows]
         stored = self._upsert_generic(session, prepared)
+        position_of = {self.key_of(row): position for row, position in rows}
+        write_provenance(
+            session,
+            [
+                (origin.record_type, record_id, origin.envelope_id, position_of[key], origin.run_id)
+                for key, record_id in stored.items()
+            ],
+        )
         self._advance_versions(session, [r for r in prepared if self.key_of(r) not in stored])
         return stored
 
@@ -175,28 +200,45 @@ class Upserter:
         result = session.execute(statement, rows)
         return {tuple(found[1:]): found[0] for found in result}
 
-    def _upsert_postgres(self, session: Session, rows: list[Row]) -> dict[KeyTuple, int]:
+    def _upsert_postgres(
+        self, session: Session, rows: list[Row], positions: list[int], origin: Origin
+    ) -> dict[KeyTuple, int]:
+        """COPY the chunk into a staging table, then upsert and write provenance in one
+        statement, so the server joins stored ids to positions and no id comes back to be
+        sent again."""
         stage = self._stage_name
         connection = session.connection()
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         column_list = ", ".join(f'"{name}"' for name in self.columns)
-        # Same column types, none of the constraints; emptied at every commit.
+        # Same column types, none of the constraints, plus the position; emptied at commit.
         cursor.execute(
             f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" ON COMMIT DELETE ROWS AS '
-            f'SELECT {column_list} FROM "{self.table.name}" WITH NO DATA'
+            f'SELECT {column_list}, 0 AS _position FROM "{self.table.name}" WITH NO DATA'
         )
         cursor.execute(f'TRUNCATE "{stage}"')
         dumpers = [_copy_dumper(self.table.c[name]) for name in self.columns]
-        with cursor.copy(f'COPY "{stage}" ({column_list}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        value if dump is None or value is None else dump(value)
-                        for dump, value in zip(dumpers, row.values(), strict=True)
-                    ]
-                )
-        cursor.execute(self._postgres_merge_sql(stage))
-        return {tuple(found[1:]): found[0] for found in cursor.fetchall()}
+        if any(dumpers):
+            rows = [
+                {
+                    name: value if dump is None or value is None else dump(value)
+                    for (name, value), dump in zip(row.items(), dumpers, strict=True)
+                }
+                for row in rows
+            ]
+        with cursor.copy(f'COPY "{stage}" ({column_list}, _position) FROM STDIN') as copy:
+            write_row = copy.write_row
+            for row, position in zip(rows, positions, strict=True):
+                write_row((*row.values(), position))
+        cursor.execute(
+            self._postgres_merge_sql(stage),
+            {
+                "record_type": origin.record_type,
+                "envelope_id": origin.envelope_id,
+                "run_id": origin.run_id,
+            },
+        )
+        key_at = {position: self.key_of(row) for row, position in zip(rows, positions, strict=True)}
+        return {key_at[position]: record_id for record_id, position in cursor.fetchall()}
 
     def _postgres_merge_sql(self, stage: str) -> str:
         table = f'"{self.table.name}"'
@@ -205,13 +247,19 @@ class Upserter:
         updates = ", ".join(
             f'"{name}" = EXCLUDED."{name}"' for name in self.columns if name not in self.key
         )
+        join = " AND ".join(f's."{name}" = stored."{name}"' for name in self.key)
         return (
+            f"WITH stored AS ("
             f"INSERT INTO {table} ({columns}, created_at, updated_at) "
             f'SELECT {columns}, now(), now() FROM "{stage}" '
             f"ON CONFLICT ({key}) DO UPDATE SET {updates}, updated_at = EXCLUDED.updated_at "
             f"WHERE {table}.content_hash <> EXCLUDED.content_hash "
             f"AND {table}.source_version <= EXCLUDED.source_version "
-            f"RETURNING {table}.id, {key}"
+            f"RETURNING {table}.id, {key}) "
+            "INSERT INTO provenance (record_type, record_id, envelope_id, position, run_id, recorded_at) "
+            "SELECT %(record_type)s, stored.id, %(envelope_id)s, s._position, %(run_id)s, now() "
+            f'FROM stored JOIN "{stage}" AS s ON {join} '
+            "RETURNING record_id, position"
         )
 
     def _postgres_advance_sql(self, stage: str) -> str:
@@ -236,18 +284,11 @@ def _copy_dumper(column: Column[Any]) -> Callable[[Any], Any] | None:
 
 
 def write_provenance(session: Session, rows: list[tuple[str, int, int, int, int]]) -> None:
-    """Insert (record_type, record_id, envelope_id, position, run_id) rows in bulk."""
+    """Insert (record_type, record_id, envelope_id, position, run_id) rows in bulk (SQLite;
+    PostgreSQL writes them in the upsert statement itself)."""
     if not rows:
         return
     now = utcnow()
-    if session.get_bind().dialect.name == "postgresql":
-        cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(
-            "COPY provenance (record_type, record_id, envelope_id, position, run_id, recorded_at) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row((*row, now))
-        return
     session.execute(
         insert(Provenance),
         [

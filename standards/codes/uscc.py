@@ -71,6 +71,15 @@ def uscc_check_character(first17: str) -> str:
     return USCC_CHARSET[(31 - total % 31) % 31]
 
 
+def uscc_passes(code: str) -> bool:
+    """True when ``code`` (already normalised) is well formed and its check character is
+    right: the hot-path question, answered without building a verdict."""
+    if not _WELL_FORMED.match(code):
+        return False
+    total = sum(map(mul, map(_VALUES.__getitem__, code[:17]), _WEIGHTS))
+    return code[17] == USCC_CHARSET[(31 - total % 31) % 31]
+
+
 def validate_uscc(code: str, *, allow_list: frozenset[str] | None = None) -> UsccCheck:
     """Check a 统一社会信用代码: form, check character, and the embedded organization code.
 
