@@ -12,10 +12,10 @@ from functools import lru_cache
 from typing import Any
 
 from standards.codes import validate_citizen_id, validate_orgcode, validate_uscc
-from standards.codes.uscc import uscc_passes
 from standards.codes.industries import load_industries
 from standards.codes.regions import load_regions
 from standards.codes.result import CodeCheck
+from standards.codes.uscc import uscc_passes
 
 
 class Passed:
