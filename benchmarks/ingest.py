@@ -576,7 +576,7 @@ def _canonical_csv(source: Path, target: Path) -> tuple[list[str], int]:
     from hub.errors import DataError
     from hub.exchange.channels import load_channel
     from hub.exchange.parsers import parse_records
-    from hub.exchange.pipeline import content_hash
+    from hub.exchange.processing import content_hash
     from hub.store.base import utcnow
 
     channel = load_channel(CHANNEL_FILE)

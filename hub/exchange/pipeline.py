@@ -11,64 +11,34 @@ counted as duplicates, and quarantine entries are keyed by (envelope, message, p
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.errors import DataError, KeyConflictError
+from hub.errors import KeyConflictError
 from hub.exchange.channels import ChannelConfig
 from hub.exchange.envelopes import Arrival, open_payload, store_envelope
 from hub.exchange.outbox import enqueue_record_events
 from hub.exchange.parsers import SourceRecord, parse_records
-from hub.exchange.quarantine import QuarantinedRecord, QuarantineWriter
+from hub.exchange.processing import Chunk, RecordProcessor
+from hub.exchange.quarantine import QuarantineWriter
 from hub.exchange.report import RunReport, reason_key
-from hub.exchange.schemas import RecordValidator, record_validator
 from hub.exchange.upsert import KeyTuple, Origin, Row, Upserter
-from hub.mapping.compiler import CompiledMapping
+from hub.exchange.workers import PARALLEL_THRESHOLD_BYTES, chunks_from_worker, worth_a_worker
 from hub.store.base import utcnow
 from hub.store.models.exchange import Envelope, ExchangeRun
-from hub.store.records import RecordType, record_type
+from hub.store.records import RecordType
 
 ProgressCallback = Callable[[RunReport], None]
-
-
-def content_hash(record: Row) -> str:
-    """Digest of a mapped record's content; ``source_version`` is left out so a re-export of
-    unchanged data counts as a duplicate.
-
-    Field names and values are joined with separators that cannot occur in them; a value
-    that is not text is marked and written as its ``repr`` (numbers, booleans, None and lists
-    of text have a stable one), so ``"None"`` and ``None`` differ. ``repr`` of Chinese text is
-    slow, hence text is taken as it is.
-    """
-    parts: list[str] = []
-    for name, value in record.items():
-        if name != "source_version":
-            parts.append(name)
-            parts.append(value if value.__class__ is str else "\x00" + repr(value))
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
-
-
-@dataclass
-class _Chunk:
-    """Records of one chunk waiting for the store, keyed so each key appears once, with the
-    chunk's share of the run's counts and its failures."""
-
-    rows: dict[KeyTuple, tuple[Row, int]] = field(default_factory=dict)
-    raws: dict[KeyTuple, bytes] = field(default_factory=dict)
-    received: int = 0
-    duplicates: int = 0
-    passed_positions: list[int] = field(default_factory=list)
-    quarantined: list[QuarantinedRecord] = field(default_factory=list)
 
 
 class _OverlappedWriter:
@@ -122,6 +92,7 @@ class MessageRun:
         chunk_size: int,
         subscribers: Callable[[str], list[str]],
         progress: ProgressCallback | None = None,
+        parallel_threshold: int = PARALLEL_THRESHOLD_BYTES,
     ) -> None:
         self.sessions = sessions
         self.channel = channel
@@ -129,104 +100,61 @@ class MessageRun:
         self.report = report
         self.chunk_size = chunk_size
         self.progress = progress
-        self.mapping: CompiledMapping = channel.mappings[message]
-        self.target: RecordType = record_type(self.mapping.target)
-        self.source_validator: RecordValidator | None = (
-            record_validator(self.mapping.source.schema, "validate_source")
-            if self.mapping.source.schema
-            else None
-        )
-        self.canonical_validator = record_validator(self.target.schema, "validate_canonical")
-        columns = list(self.mapping.fields)
-        # Codes that fail their check but are allow-listed are kept and flagged (DOMAIN.md).
-        self.flags_code_checks = (
-            self.mapping.uses_code_checks and "code_check_failed" in self.target.model.__table__.c
-        )
-        if self.flags_code_checks:
-            columns.append("code_check_failed")
-        self.upserter = Upserter(self.target, columns)
+        self.processor = RecordProcessor(channel, message)
+        self.target: RecordType = self.processor.target
+        self.upserter = Upserter(self.target, self.processor.columns)
         self.event_destinations = subscribers(f"{self.target.name}.stored")
-        self.is_xml = self.mapping.source.format == "xml"
+        self.parallel_threshold = parallel_threshold
 
     def run_arrival(self, arrival: Arrival) -> None:
-        """Store the arrival's envelope, then run its records through the pipeline."""
+        """Store the arrival's envelope, then run its records through the pipeline (a large
+        file's per-record work in a worker process)."""
         with self.sessions() as session, session.begin():
             envelope, _new = store_envelope(
                 session, arrival, personal=self.channel.personal_data, run_id=self.report.run_id
             )
         self.report.envelopes += 1
+        default_version = envelope.received_at.isoformat()
+        if isinstance(arrival.payload, Path) and worth_a_worker(
+            arrival.payload, self.parallel_threshold
+        ):
+            chunks = chunks_from_worker(
+                self.channel.path, self.message, arrival.payload, default_version, self.chunk_size
+            )
+            self.store_chunks(envelope, chunks)
+            return
         with arrival.open() as stream:
-            self.run_records(envelope, parse_records(stream, self.mapping.source))
+            records = parse_records(stream, self.processor.mapping.source)
+            self.store_chunks(
+                envelope, self.processor.chunks(records, default_version, self.chunk_size)
+            )
 
     def run_envelope(self, envelope: Envelope, only_positions: set[int] | None = None) -> None:
         """Re-run a stored envelope (replay), optionally only some record positions."""
+        default_version = envelope.received_at.isoformat()
         with self.sessions() as reader:
             stream = open_payload(reader, envelope)
-            records: Iterable[SourceRecord] = parse_records(stream, self.mapping.source)
+            records: Iterable[SourceRecord] = parse_records(stream, self.processor.mapping.source)
             if only_positions is not None:
                 records = (record for record in records if record.position in only_positions)
-            self.run_records(envelope, records)
+            self.store_chunks(
+                envelope, self.processor.chunks(records, default_version, self.chunk_size)
+            )
 
-    def run_records(self, envelope: Envelope, records: Iterable[SourceRecord]) -> None:
+    def store_chunks(self, envelope: Envelope, chunks: Iterable[Chunk]) -> None:
+        """Store each chunk on the writer thread while the next one is being made."""
         quarantine = QuarantineWriter(
             self.channel, self.message, envelope.id, self.report.run_id, self.sessions
         )
         origin = Origin(self.target.name, envelope.id, self.report.run_id)
-        default_version = envelope.received_at.isoformat()
         writer = _OverlappedWriter()
-
-        def hand_over(chunk: _Chunk) -> None:
-            chunk.quarantined = quarantine.take()
-            writer.submit(lambda: self._store(chunk, origin, quarantine))
-
         try:
-            chunk = _Chunk()
-            for record in records:
-                chunk.received += 1
-                row = self._process(record, default_version, quarantine)
-                if row is None:
-                    continue
-                key = self.upserter.key_of(row)
-                previous = chunk.rows.get(key)
-                if previous is not None:
-                    if previous[0]["content_hash"] == row["content_hash"]:
-                        chunk.duplicates += 1
-                        chunk.passed_positions.append(record.position)
-                        continue
-                    chunk.received -= 1  # this record opens the next chunk
-                    hand_over(chunk)
-                    chunk = _Chunk(received=1)
-                chunk.rows[key] = (row, record.position)
-                chunk.raws[key] = record.raw
-                if len(chunk.rows) >= self.chunk_size:
-                    hand_over(chunk)
-                    chunk = _Chunk()
-            hand_over(chunk)
+            for chunk in chunks:
+                writer.submit(partial(self._store, chunk, origin, quarantine))
         finally:
             writer.close()
 
-    def _process(
-        self, record: SourceRecord, default_version: str, quarantine: QuarantineWriter
-    ) -> Row | None:
-        if record.error is not None:
-            quarantine.add(record.position, "parse", record.error, record.raw)
-            return None
-        try:
-            if self.source_validator is not None:
-                self.source_validator.check(record.data)
-            row = self.mapping.map(record.node if self.is_xml else record.data)
-            if row.get("source_version") is None:
-                row["source_version"] = default_version
-            if self.flags_code_checks:
-                row.setdefault("code_check_failed", False)
-            self.canonical_validator.check({k: v for k, v in row.items() if v is not None})
-        except DataError as error:
-            quarantine.add(record.position, error.step, str(error), record.raw)
-            return None
-        row["content_hash"] = content_hash(row)
-        return row
-
-    def _store(self, chunk: _Chunk, origin: Origin, quarantine: QuarantineWriter) -> None:
+    def _store(self, chunk: Chunk, origin: Origin, quarantine: QuarantineWriter) -> None:
         """One chunk in one transaction: key check, upsert with provenance, outbox events,
         quarantine entries and the run's counts so far."""
         with self.sessions() as session, session.begin():
@@ -258,7 +186,7 @@ class MessageRun:
             self.progress(self.report)
 
     def _refuse_key_changes(
-        self, session: Session, chunk: _Chunk, quarantine: QuarantineWriter
+        self, session: Session, chunk: Chunk, quarantine: QuarantineWriter
     ) -> dict[KeyTuple, tuple[Row, int]]:
         """Quarantine records whose source id is bound to another natural key, by a stored
         record or by an earlier record of the same chunk (the first one binds: a chunk is
@@ -372,8 +300,12 @@ def ingest(
     subscribers: Callable[[str], list[str]] = lambda _event: [],
     chunk_size: int = 5000,
     progress: ProgressCallback | None = None,
+    parallel_threshold: int = PARALLEL_THRESHOLD_BYTES,
 ) -> RunReport:
-    """Run the pipeline over ``arrivals`` of ``channel`` in one run; return its report."""
+    """Run the pipeline over ``arrivals`` of ``channel`` in one run; return its report.
+
+    Files of ``parallel_threshold`` bytes or more are processed in a worker process.
+    """
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
     started = time.perf_counter()
     report = start_run(sessions, channel.name)
@@ -389,6 +321,7 @@ def ingest(
                     chunk_size=chunk_size,
                     subscribers=subscribers,
                     progress=progress,
+                    parallel_threshold=parallel_threshold,
                 )
             runs[arrival.message_type].run_arrival(arrival)
     except BaseException as exc:

@@ -53,13 +53,18 @@ class QuarantinedRecord:
     raw: bytes
 
 
-class QuarantineWriter:
-    """Collects one envelope's failures; each chunk's are written in that chunk's transaction.
+def quarantine_entry(
+    personal: bool, position: int, step: str, reason: str, raw: bytes
+) -> QuarantinedRecord:
+    """A failure as it will be stored: on personal-data channels the reason without values."""
+    return QuarantinedRecord(
+        position, step, withhold_values(reason) if personal else reason, raw[:MAX_RAW_BYTES]
+    )
 
-    ``add`` and ``take`` run where records are processed, ``write`` where chunks are stored
-    (another thread, when writes overlap processing): the hand-over is the list ``take``
-    returns, so the two never share a list.
-    """
+
+class QuarantineWriter:
+    """Writes one envelope's failures, each chunk's in that chunk's transaction, and resolves
+    open entries whose records now pass."""
 
     def __init__(
         self,
@@ -73,7 +78,6 @@ class QuarantineWriter:
         self.message_type = message_type
         self.envelope_id = envelope_id
         self.run_id = run_id
-        self._pending: list[QuarantinedRecord] = []
         with sessions() as session:
             self._open_positions = set(
                 session.scalars(
@@ -86,18 +90,7 @@ class QuarantineWriter:
             )
 
     def entry(self, position: int, step: str, reason: str, raw: bytes) -> QuarantinedRecord:
-        """A failure as it will be stored: reason without values on personal-data channels."""
-        if self.channel.personal_data:
-            reason = withhold_values(reason)
-        return QuarantinedRecord(position, step, reason, raw[:MAX_RAW_BYTES])
-
-    def add(self, position: int, step: str, reason: str, raw: bytes) -> None:
-        self._pending.append(self.entry(position, step, reason, raw))
-
-    def take(self) -> list[QuarantinedRecord]:
-        """Hand the failures collected so far to the chunk about to be stored."""
-        pending, self._pending = self._pending, []
-        return pending
+        return quarantine_entry(self.channel.personal_data, position, step, reason, raw)
 
     def write(
         self, session: Session, items: list[QuarantinedRecord], *, resolved_positions: list[int]

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hub.exchange.channels import ChannelConfig
+from hub.exchange.workers import WorkerFailed, chunks_from_worker
 from hub.store.models.exchange import OutboxMessage, Provenance, QuarantineEntry
 from tests.integration.pipeline.helpers import (
     channel,
@@ -119,11 +121,13 @@ def test_replay_under_another_file_name_is_the_same_envelope(
     assert store_counts(engine) == before
 
 
+@pytest.mark.parametrize("via_worker", [False, True], ids=["in-process", "worker-process"])
 @pytest.mark.parametrize("chunk_size", [1, 2, 3, 5000])
 def test_counts_do_not_depend_on_chunking(
-    engine: Engine, registry: ChannelConfig, chunk_size: int
+    engine: Engine, registry: ChannelConfig, chunk_size: int, via_worker: bool, tmp_path: Path
 ) -> None:
-    """Duplicates, changed rows and a key change land alike whether they share a chunk or not."""
+    """Duplicates, changed rows and a key change land alike whether they share a chunk or not,
+    and whether the records are processed in this process or in a worker process."""
     rows = [
         entity_row(1),
         entity_row(2),
@@ -133,8 +137,14 @@ def test_counts_do_not_depend_on_chunking(
         entity_row(4),
     ]
 
-    report = run(engine, registry, "entities_csv", csv_bytes(rows), chunk_size=chunk_size)
-    replay = run(engine, registry, "entities_csv", csv_bytes(rows), chunk_size=chunk_size)
+    payload: bytes | Path = csv_bytes(rows)
+    options: dict[str, int] = {"chunk_size": chunk_size}
+    if via_worker:  # the worker reads files; threshold 0 sends every file to it
+        payload = tmp_path / "entities.csv"
+        payload.write_bytes(csv_bytes(rows))
+        options["parallel_threshold"] = 0
+    report = run(engine, registry, "entities_csv", payload, **options)
+    replay = run(engine, registry, "entities_csv", payload, **options)
 
     assert counts(report) == (6, 4, 1, 1)
     assert counts(replay) == (6, 0, 5, 1)
@@ -275,3 +285,11 @@ def test_quarantine_entry_resolved_when_the_fixed_mapping_passes(engine: Engine)
         assert session.scalars(
             select(QuarantineEntry.position).where(QuarantineEntry.status == "open")
         ).all() == [3]
+
+
+def test_a_failing_worker_is_reported_with_its_traceback(
+    registry: ChannelConfig, tmp_path: Path
+) -> None:
+    missing = tmp_path / "gone.csv"
+    with pytest.raises(WorkerFailed, match=r"(?s)record worker failed:.*FileNotFoundError"):
+        list(chunks_from_worker(registry.path, "entities_csv", missing, "2026-01-01T00:00:00Z", 10))
