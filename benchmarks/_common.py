@@ -167,11 +167,13 @@ def run_child(script: Path, name: str, args: list[str]) -> Result:
             raise BenchmarkFailure(f"contender {name} wrote no result")
         data = json.loads(result_file.read_text("utf-8"))
     peak_kb = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss / 1024
+    # A contender's own worker processes run beside it: their peak counts too.
+    workers_mb = float(data.get("details", {}).get("worker_peak_mb", 0.0))
     return Result(
         name=name,
         rows=int(data["rows"]),
         seconds=float(data["seconds"]),
-        peak_mb=peak_kb / 1024,
+        peak_mb=peak_kb / 1024 + workers_mb,
         details=data.get("details", {}),
     )
 

@@ -296,7 +296,7 @@ def _moment(moment: datetime | None) -> str | None:
 # market_registry / entities: CSV, UTF-8
 
 
-_ENTITY_HEADER = [
+MARKET_REGISTRY_COLUMNS = (
     "内部序号",
     "统一社会信用代码",
     "企业名称",
@@ -311,7 +311,8 @@ _ENTITY_HEADER = [
     "注册资本",
     "登记机关",
     "更新时间",
-]
+)
+"""Columns of the market register's CSV export, in order (mappings/market_registry)."""
 
 
 def _entity_row(world: World, entity: Entity) -> dict[str, str]:
@@ -372,7 +373,7 @@ def _entities_file(world: World, out_dir: Path) -> SampleFile:
     kinds = ("wrong_uscc_check", "unknown_region", "missing_required", "overlong_name", "bad_date")
     planted = _plant(world, good, bad, kinds, flagged=[flagged])
     path = _path(out_dir, "market_registry", f"market_entities_{_FILE_DATE}.csv")
-    _write_csv(path, _ENTITY_HEADER, planted.rows, encoding="utf-8", newline="\n")
+    _write_csv(path, list(MARKET_REGISTRY_COLUMNS), planted.rows, encoding="utf-8", newline="\n")
     return _describe("market_registry", "entities", path, planted)
 
 

@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from lxml import etree
 
+from hub.mapping.paths import follow, pointer_parts
 from hub.mapping.spec import SourceSpec
 
 SNIFF_BYTES = 64 * 1024
@@ -218,7 +219,7 @@ def _json_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceRecor
         message = f"not valid JSON (truncated?): {exc.msg.removesuffix(' at')} at line {exc.lineno} column {exc.colno}"
         yield _file_error(1, message, data[:SNIFF_BYTES])
         return
-    records = _pointer(document, source.records or "")
+    records = follow(document, pointer_parts(source.records or ""))
     if not isinstance(records, list):
         yield _file_error(1, f"no record list at JSON pointer {source.records or '(root)'!r}")
         return
@@ -230,19 +231,6 @@ def _json_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceRecor
             yield _file_error(
                 position, f"record is a JSON {type(record).__name__}, not an object", raw
             )
-
-
-def _pointer(document: Any, pointer: str) -> Any:
-    value = document
-    for part in (part for part in pointer.strip("/").split("/") if part):
-        part = part.replace("~1", "/").replace("~0", "~")
-        if isinstance(value, dict):
-            value = value.get(part)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value
 
 
 def _jsonl_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceRecord]:

@@ -16,6 +16,7 @@ from lxml import etree
 
 from hub.errors import ConfigurationError, MappingError
 from hub.mapping import coercions
+from hub.mapping.paths import follow, pointer_parts
 from hub.mapping.spec import MappingSpec, SourceSpec, load_mapping_spec
 from hub.mapping.transforms import TRANSFORMS
 from hub.store.records import record_type
@@ -54,7 +55,7 @@ class _Emitter:
         self.namespace: dict[str, Any] = {
             "_MappingError": MappingError,
             "_CodeCheckError": CodeCheckError,
-            "_dig": _dig,
+            "_follow": follow,
             "_xml_value": _xml_value,
             **{f"_to_{name}": function for name, function in coercions.COERCIONS.items()},
             **{f"_tr_{name}": function for name, function in TRANSFORMS.items()},
@@ -84,8 +85,8 @@ class _Emitter:
             return f"_xml_value({self.constant(xpath)}(src))"
         if self.is_csv or ("." not in path and not path.startswith("/")):
             return f"src.get({path!r})"
-        parts = path.strip("/").split("/") if path.startswith("/") else path.split(".")
-        return f"_dig(src, {tuple(parts)!r})"
+        parts = pointer_parts(path) if path.startswith("/") else tuple(path.split("."))
+        return f"_follow(src, {tuple(parts)!r})"
 
     def emit(self, line: str, indent: int) -> None:
         self.lines.append("    " * indent + line)
@@ -213,21 +214,6 @@ class _Emitter:
         self.emit("raise _MappingError('field ' + str(field) + ': ' + str(exc)) from None", 2)
         self.emit("return out", 1)
         return "\n".join(self.lines) + "\n"
-
-
-def _dig(record: Any, parts: tuple[str, ...]) -> Any:
-    """Follow a dotted path or JSON pointer; None when any step is missing."""
-    value = record
-    for part in parts:
-        if isinstance(value, dict):
-            value = value.get(part)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-        if value is None:
-            return None
-    return value
 
 
 def _xml_value(result: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from hub.demo.sample import MARKET_REGISTRY_COLUMNS
 from hub.exchange.channels import ChannelConfig, load_channel
 from hub.exchange.envelopes import Arrival
 from hub.exchange.pipeline import ingest
@@ -30,22 +31,7 @@ from standards.codes import uscc_check_character
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-HEADER = [
-    "内部序号",
-    "统一社会信用代码",
-    "企业名称",
-    "主体类型",
-    "住所所在行政区划",
-    "行业代码",
-    "法定代表人",
-    "住所",
-    "经营场所",
-    "登记状态",
-    "成立日期",
-    "注册资本",
-    "登记机关",
-    "更新时间",
-]
+HEADER = list(MARKET_REGISTRY_COLUMNS)
 
 # Allow-listed in standards/data/uscc_allow_list.txt: its check character is wrong.
 ALLOW_LISTED_USCC = "91350203M0001QAY9B"
