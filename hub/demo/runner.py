@@ -42,8 +42,7 @@ def run_demo(console: Console, *, entities: int = 3000, seed: int = 2019) -> lis
         total.summary() + (" (balanced)" if total.balanced else " [red](NOT balanced)[/red]")
     )
     password = ensure_demo_user(engine)
-    if password:
-        console.print(f"work API user: {DEMO_USER} / {password} (admin; shown once)")
+    console.print(f"work API user: {DEMO_USER} / {password} (admin; a new password every demo run)")
     return reports
 
 
@@ -66,20 +65,20 @@ def ingest_sample(engine: Engine, files: list[SampleFile]) -> list[RunReport]:
     return reports
 
 
-def ensure_demo_user(engine: Engine) -> str | None:
-    """Create the demo's admin account once; return its new password, or None if it exists."""
+def ensure_demo_user(engine: Engine) -> str:
+    """The demo's admin account with a fresh password, returned to be shown (each demo run
+    prints the one that works now; the demo is a development tool, never a deployment)."""
+    password = secrets.token_urlsafe(12)
     with Session(engine) as session, session.begin():
-        if session.scalars(select(User).where(User.username == DEMO_USER)).first() is not None:
-            return None
-        password = secrets.token_urlsafe(12)
-        session.add(
-            User(
+        user = session.scalars(select(User).where(User.username == DEMO_USER)).first()
+        if user is None:
+            user = User(
                 username=DEMO_USER,
-                password_hash=hash_password(password),
                 role="admin",
                 department_code="HUB",
                 region_code="000000",
                 active=True,
             )
-        )
-        return password
+            session.add(user)
+        user.password_hash = hash_password(password)
+    return password
