@@ -159,6 +159,29 @@ def list_channels() -> None:
     console.print(table)
 
 
+@exchange_app.command("run")
+def run(
+    channel: Annotated[str, typer.Argument(help="channel name (see `hub exchange list`)")],
+) -> None:
+    """Run a channel once through its adapter: fetch what is new, store it, move its cursor."""
+    from hub.exchange.channels import default_registry
+    from hub.exchange.progress import finish_line, progress_reporter
+    from hub.exchange.runner import run_channel
+
+    registry = default_registry()
+    report = run_channel(
+        store_engine(),
+        registry.get(channel),
+        subscribers=registry.subscribers,
+        progress=progress_reporter(),
+    )
+    finish_line()
+    console.print(counts_table([report], title=f"run {report.run_uid}"))
+    console.print(f"{report.summary()} from {report.envelopes} arrival(s)")
+    if not report.balanced:
+        raise typer.Exit(1)
+
+
 @exchange_app.command("replay")
 def replay(
     channel: Annotated[

@@ -301,10 +301,13 @@ def ingest(
     chunk_size: int = 5000,
     progress: ProgressCallback | None = None,
     parallel_threshold: int = PARALLEL_THRESHOLD_BYTES,
+    on_stored: Callable[[Arrival], None] | None = None,
 ) -> RunReport:
     """Run the pipeline over ``arrivals`` of ``channel`` in one run; return its report.
 
     Files of ``parallel_threshold`` bytes or more are processed in a worker process.
+    ``on_stored`` is called with each arrival once all its records are committed (where a
+    scheduled run commits its cursor and acknowledges the delivery).
     """
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
     started = time.perf_counter()
@@ -324,6 +327,8 @@ def ingest(
                     parallel_threshold=parallel_threshold,
                 )
             runs[arrival.message_type].run_arrival(arrival)
+            if on_stored is not None:
+                on_stored(arrival)
     except BaseException as exc:
         finish_run(sessions, report, started, error=f"{type(exc).__name__}: {exc}")
         raise

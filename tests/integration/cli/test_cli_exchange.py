@@ -96,3 +96,27 @@ def test_unknown_channel_lists_the_known_ones(
     result = runner.invoke(app, ["ingest", "-c", "no_such_channel", str(data)])
     assert result.exit_code != 0
     assert "known: market_registry" in str(result.exception)
+
+
+def test_exchange_run_takes_the_inbox(
+    sqlite_engine: Engine, mappings: Path, tmp_path: Path
+) -> None:
+    Base.metadata.drop_all(sqlite_engine)
+    _invoke("db", "upgrade")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "entities.csv").write_text(
+        "\n".join([HEADER, ROWS[0], ROWS[2]]) + "\n", encoding="utf-8"
+    )
+    channel = mappings / "market_registry" / "channel.yaml"
+    channel.write_text(
+        channel.read_text(encoding="utf-8").replace(
+            "adapter: {type: file}", f"adapter: {{type: file, inbox: {inbox}}}"
+        ),
+        encoding="utf-8",
+    )
+    clear_caches()
+    assert "received 2 = stored 2 + duplicates 0 + quarantined 0" in _invoke(
+        "exchange", "run", "market_registry"
+    )
+    assert (inbox / "done" / "entities.csv").is_file()
