@@ -19,11 +19,13 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The canonical store's schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="Keys that seal personal data at rest.", no_args_is_help=True)
+simulators_app = typer.Typer(help="Stand-ins of the outside systems.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(exchange_app, name="exchange")
 app.add_typer(users_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
+app.add_typer(simulators_app, name="simulators")
 app.command("ingest")(ingest_command)
 
 console = make_console()
@@ -63,6 +65,36 @@ def keys_rotate() -> None:
         if count:
             console.print(f"  {place}: {count}")
     console.print(f"re-sealed {total} value(s) under key {get_key_ring().current_id!r}")
+
+
+@simulators_app.command("list")
+def simulators_list() -> None:
+    """The simulators that can be served."""
+    from simulators.registry import known_simulators
+
+    for name in known_simulators():
+        console.print(name)
+
+
+@simulators_app.command("serve")
+def simulators_serve(
+    name: Annotated[str, typer.Argument(help="simulator name (see `hub simulators list`)")],
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on (0: any free one)")] = 0,
+    seed: Annotated[int, typer.Option(help="seed of its data and of the injected faults")] = 2019,
+) -> None:
+    """Run one simulator alone until interrupted."""
+    import time
+
+    from simulators.registry import SimulatorOptions, start_simulator
+
+    running = start_simulator(name, SimulatorOptions(host=host, port=port, seed=seed))
+    console.print(f"{name} listening at {running.url}; Ctrl-C stops")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        running.stop()
 
 
 @app.command("serve")

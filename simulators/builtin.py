@@ -1,0 +1,1 @@
+"""The simulators shipped with the hub; importing this module registers them (one line each)."""
