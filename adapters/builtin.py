@@ -1,5 +1,13 @@
-"""The adapters shipped with the hub; importing this module registers them."""
+"""The adapters shipped with the hub, by name and the module that registers each.
 
-from adapters.file import client as file_client
+Modules are imported only when their adapter is asked for, so loading a channel file, the
+registry or an Airflow DAG never imports paramiko, pika or zeep.
+"""
 
-__all__ = ["file_client"]
+BUILTIN_ADAPTERS = {
+    "file": "adapters.file.client",
+    "rest": "adapters.rest.client",
+    "soap": "adapters.soap.client",
+    "sftp": "adapters.sftp.client",
+    "amqp": "adapters.amqp.client",
+}

@@ -10,9 +10,11 @@ first time a name is not found among the built-in ones.
 
 from __future__ import annotations
 
+from importlib import import_module
 from importlib.metadata import entry_points
 
 from adapters.base import Adapter
+from adapters.builtin import BUILTIN_ADAPTERS
 from hub.errors import UnknownNameError
 
 ENTRY_POINT_GROUP = "hub.adapters"
@@ -40,18 +42,16 @@ def _load_entry_points() -> None:
 
 def adapter_class(name: str) -> type[Adapter]:
     """The adapter registered as ``name``; unknown names list the known ones."""
-    import adapters.builtin  # noqa: F401  (registers the adapters shipped with the hub)
-
+    if name not in _ADAPTERS and name in BUILTIN_ADAPTERS:
+        import_module(BUILTIN_ADAPTERS[name])  # registers it
     if name not in _ADAPTERS:
         _load_entry_points()
     try:
         return _ADAPTERS[name]
     except KeyError:
-        raise UnknownNameError("adapter", name, list(_ADAPTERS)) from None
+        raise UnknownNameError("adapter", name, known_adapters()) from None
 
 
 def known_adapters() -> list[str]:
-    import adapters.builtin  # noqa: F401
-
     _load_entry_points()
-    return sorted(_ADAPTERS)
+    return sorted({*BUILTIN_ADAPTERS, *_ADAPTERS})

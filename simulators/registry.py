@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any, Protocol
 
 from hub.errors import UnknownNameError
@@ -49,7 +50,11 @@ def register_simulator(name: str) -> Callable[[SimulatorFactory], SimulatorFacto
 
 
 def _load() -> None:
-    import simulators.builtin  # noqa: F401  (registers every simulator shipped with the hub)
+    """Import every simulator module shipped with the hub (each registers itself)."""
+    from simulators.builtin import BUILTIN_SIMULATOR_MODULES
+
+    for module in BUILTIN_SIMULATOR_MODULES:
+        import_module(module)
 
 
 def start_simulator(name: str, options: SimulatorOptions | None = None) -> RunningSimulator:

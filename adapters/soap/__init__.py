@@ -1,0 +1,1 @@
+"""SOAP services described by a WSDL kept under ``standards/wsdl`` (zeep, imported on first use)."""
