@@ -153,6 +153,11 @@ class AmqpAdapter(Adapter):
             except Exception:  # closing a connection that is going away anyway
                 log.debug("%s: error while closing", self.where, exc_info=True)
 
+    def connect(self) -> None:
+        """Open the connection and declare the topology now, not at the first fetch or push
+        (so that messages published before the first run already have their queue)."""
+        self._connect()
+
     def close(self) -> None:
         """Close the connection; messages delivered but not acknowledged return to the queue."""
         self._forget_connection()
@@ -161,18 +166,19 @@ class AmqpAdapter(Adapter):
 
     def fetch(self, cursor: str | None) -> Iterator[FetchedBatch]:
         """Batches until the queue has been quiet for ``idle_seconds``, reconnecting (with
-        backoff) when the connection drops; the broker then redelivers what was not acked."""
+        backoff) when the connection drops; the broker then redelivers what was not acked.
+        A broker that cannot be reached within ``reconnect_attempts`` raises ``RetryLater``."""
         while True:
+            connection = self._connect()
             try:
                 with translated(self.where):
-                    yield from self._consume()
+                    yield from self._consume(connection)
                 return
             except RemoteUnavailable:
                 log.warning("%s: connection lost while consuming, reconnecting", self.where)
                 self._forget_connection()
 
-    def _consume(self) -> Iterator[FetchedBatch]:
-        connection = self._connect()
+    def _consume(self, connection: BlockingConnection) -> Iterator[FetchedBatch]:
         channel = connection.channel()
         channel.basic_qos(prefetch_count=int(self.settings.get("prefetch", 1000)))
         self._consumer = channel
@@ -180,9 +186,7 @@ class AmqpAdapter(Adapter):
         idle = float(self.settings.get("idle_seconds", 1.0))
         arrivals: list[Arrival] = []
         last_tag = 0
-        for method, properties, body in channel.consume(self.queue, inactivity_timeout=idle):
-            if method is None:
-                break
+        for method, properties, body in self._deliveries(channel, idle):
             message = self._message_name(method, properties)
             if message is None:
                 self._dead_letter(channel, method, properties, body)
@@ -208,6 +212,20 @@ class AmqpAdapter(Adapter):
         if arrivals:
             yield FetchedBatch(arrivals, acknowledge=self._acker(channel, last_tag))
         channel.cancel()
+
+    def _deliveries(
+        self, channel: BlockingChannel, idle: float
+    ) -> Iterator[tuple[pika.spec.Basic.Deliver, pika.BasicProperties, bytes]]:
+        """Deliveries until the queue is quiet; a channel found closed (an ack that failed
+        while the batch was stored) is a lost connection, not an end of the queue."""
+        deliveries = channel.consume(self.queue, inactivity_timeout=idle)
+        while True:
+            if not channel.is_open:
+                raise RemoteUnavailable(f"{self.where}: connection lost")
+            method, properties, body = next(deliveries)
+            if method is None:
+                return
+            yield method, properties, body
 
     def _acker(self, channel: BlockingChannel, delivery_tag: int) -> Callable[[], None]:
         def acknowledge() -> None:

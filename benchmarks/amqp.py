@@ -1,0 +1,287 @@
+"""AMQP throughput: the hub's AMQP adapter and channel against plain pika, on one broker.
+
+    python benchmarks/amqp.py [--rows 100000]
+
+One run generates ``--rows`` departmental inspection and penalty events (the ``departmental``
+simulator's, seeded, all routable and valid), then measures, each contender in a child
+process of its own on a topology of its own (persistent messages, durable quorum queues):
+
+- ``publish-hub``: ``AmqpAdapter.publish_many`` (publisher confirms, a window of outstanding
+  confirms) against ``publish-pika``: plain pika ``SelectConnection`` publishing the same
+  bodies with asynchronous confirms and the same window;
+- ``consume-hub``: ``run_channel`` of the departmental_events channel into a fresh
+  PostgreSQL schema, the full pipeline, acks after each commit, against ``consume-pika``:
+  plain pika consuming the other queue with manual acks (one multiple ack per batch of the
+  same size) and no other work.
+
+Targets (issue): publish ≥ 70 % of plain pika, consume ≥ 50 % of plain pika.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from _common import (
+    BenchmarkFailure,
+    Result,
+    Timer,
+    create_hub_store,
+    fail,
+    fresh_schema,
+    machine_summary,
+    postgres_url,
+    ratio_line,
+    run_child,
+    sqlalchemy_url,
+    write_child_result,
+)
+
+BROKER = "amqp://guest:guest@127.0.0.1:5672/%2F"
+CONTENDERS = ("publish-hub", "publish-pika", "consume-pika", "consume-hub")
+WINDOW = 1000
+BATCH = 500
+TARGET_PUBLISH = 0.70
+TARGET_CONSUME = 0.50
+
+
+def _settings(prefix: str, side: str) -> dict[str, Any]:
+    from hub.exchange.channels import load_channel
+    from simulators.departmental import CHANNEL_FILE
+
+    return {
+        **load_channel(CHANNEL_FILE).adapter,
+        "url": BROKER,
+        "exchange": f"{prefix}.{side}.events",
+        "queue": f"{prefix}.{side}.queue",
+        "dead_letter_exchange": f"{prefix}.{side}.dead",
+        "publish_window": WINDOW,
+        "batch_size": BATCH,
+        "prefetch": 2 * BATCH,
+        "idle_seconds": 0.2,
+    }
+
+
+def _adapter(settings: dict[str, Any]) -> Any:
+    from adapters.amqp.client import AmqpAdapter
+    from hub.exchange.channels import load_channel
+    from simulators.departmental import CHANNEL_FILE
+
+    return AmqpAdapter(load_channel(CHANNEL_FILE), settings)
+
+
+def _events(rows: int, seed: int) -> list[Any]:
+    """``rows`` routable, valid events (inspections and penalties), generated before timing."""
+    from simulators.departmental import DepartmentalEvents
+
+    wanted = ("inspection", "penalty")
+    events = DepartmentalEvents(seed, rows * 2, malformed=0.0, duplicates=0.0)
+    return [message for message in events if message.message_type in wanted][:rows]
+
+
+def child_publish_hub(args: argparse.Namespace) -> tuple[int, float, dict[str, Any]]:
+    messages = _events(args.rows, args.seed)
+    with _adapter(_settings(args.prefix, "hub")) as adapter:
+        adapter.connect()
+        with Timer() as timer:
+            receipts = adapter.publish_many(messages)
+    accepted = sum(receipt.accepted for receipt in receipts)
+    if accepted != args.rows:
+        raise BenchmarkFailure(f"publish-hub: {accepted} of {args.rows} confirmed")
+    return accepted, timer.seconds, {"confirmed": accepted}
+
+
+def child_publish_pika(args: argparse.Namespace) -> tuple[int, float, dict[str, Any]]:
+    import pika
+
+    from adapters.amqp.client import ROUTING_KEY_HEADER
+
+    messages = _events(args.rows, args.seed)
+    settings = _settings(args.prefix, "pika")
+    with _adapter(settings) as adapter:
+        adapter.connect()  # the same topology, declared before timing
+    state = {"next": 0, "outstanding": 0, "confirmed": 0}
+
+    def publish_more(channel: Any) -> None:
+        while state["outstanding"] < WINDOW and state["next"] < len(messages):
+            message = messages[state["next"]]
+            state["next"] += 1
+            state["outstanding"] += 1
+            channel.basic_publish(
+                settings["exchange"],
+                message.headers[ROUTING_KEY_HEADER],
+                message.payload,
+                pika.BasicProperties(
+                    delivery_mode=2,
+                    message_id=message.idempotency_key,
+                    content_type=message.content_type,
+                    type=message.message_type,
+                ),
+            )
+
+    def on_open(connection: Any) -> None:
+        connection.channel(on_open_callback=on_channel)
+
+    def on_channel(channel: Any) -> None:
+        channel.confirm_delivery(
+            ack_nack_callback=lambda frame: on_confirm(channel, frame),
+            callback=lambda _frame: publish_more(channel),
+        )
+
+    confirmed_tags = {"last": 0}
+
+    def on_confirm(channel: Any, frame: Any) -> None:
+        tag = frame.method.delivery_tag
+        count = tag - confirmed_tags["last"] if frame.method.multiple else 1
+        confirmed_tags["last"] = max(confirmed_tags["last"], tag)
+        if isinstance(frame.method, pika.spec.Basic.Ack):
+            state["confirmed"] += count
+        state["outstanding"] -= count
+        if state["next"] < len(messages):
+            publish_more(channel)
+        elif state["outstanding"] == 0:
+            channel.connection.close()
+
+    with Timer() as timer:
+        connection = pika.SelectConnection(
+            pika.URLParameters(BROKER),
+            on_open_callback=on_open,
+            on_close_callback=lambda _connection, _reason: connection.ioloop.stop(),
+        )
+        connection.ioloop.start()
+    if state["confirmed"] != args.rows:
+        raise BenchmarkFailure(f"publish-pika: {state['confirmed']} of {args.rows} confirmed")
+    return state["confirmed"], timer.seconds, {"confirmed": state["confirmed"]}
+
+
+def child_consume_hub(args: argparse.Namespace) -> tuple[int, float, dict[str, Any]]:
+    from hub.exchange.channels import load_channel
+    from hub.exchange.runner import run_channel
+    from simulators.departmental import CHANNEL_FILE
+
+    channel = dataclasses.replace(load_channel(CHANNEL_FILE), adapter=_settings(args.prefix, "hub"))
+    url = postgres_url()
+    with fresh_schema(url, "amqp") as schema:
+        engine = create_hub_store(sqlalchemy_url(url, schema=schema))
+        try:
+            with Timer() as timer:
+                report = run_channel(engine, channel)
+        finally:
+            engine.dispose()
+    if report.stored != args.rows or report.received != args.rows:
+        raise BenchmarkFailure(f"consume-hub: received {report.received}, stored {report.stored}")
+    return report.stored, timer.seconds, {"stored": report.stored, "envelopes": report.envelopes}
+
+
+def child_consume_pika(args: argparse.Namespace) -> tuple[int, float, dict[str, Any]]:
+    import pika
+
+    connection = pika.BlockingConnection(pika.URLParameters(BROKER))
+    channel = connection.channel()
+    channel.basic_qos(prefetch_count=2 * BATCH)
+    received = 0
+    with Timer() as timer:
+        for method, _properties, _body in channel.consume(
+            _settings(args.prefix, "pika")["queue"], inactivity_timeout=0.2
+        ):
+            if method is None:
+                break
+            received += 1
+            if received % BATCH == 0 or received == args.rows:
+                channel.basic_ack(method.delivery_tag, multiple=True)
+            if received == args.rows:
+                break
+        channel.cancel()
+    connection.close()
+    if received != args.rows:
+        raise BenchmarkFailure(f"consume-pika: received {received} of {args.rows}")
+    return received, timer.seconds, {"acked": received}
+
+
+CHILDREN = {
+    "publish-hub": child_publish_hub,
+    "publish-pika": child_publish_pika,
+    "consume-pika": child_consume_pika,
+    "consume-hub": child_consume_hub,
+}
+
+
+def _delete_topology(prefix: str) -> None:
+    import pika
+
+    connection = pika.BlockingConnection(pika.URLParameters(BROKER))
+    channel = connection.channel()
+    for side in ("hub", "pika"):
+        settings = _settings(prefix, side)
+        for queue in (settings["queue"], f"{settings['queue']}.dead"):
+            channel.queue_delete(queue)
+        for exchange in (settings["exchange"], settings["dead_letter_exchange"]):
+            channel.exchange_delete(exchange)
+    connection.close()
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="messages per contender")
+    parser.add_argument("--seed", type=int, default=2019)
+    parser.add_argument("--child", choices=CONTENDERS, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--prefix", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.rows < 1:
+        parser.error("--rows must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.child:
+        with tempfile.TemporaryDirectory(prefix=f"hub-bench-{args.child}-") as scratch:
+            # The run's audit anchor and any store default go to scratch, never to var/.
+            os.environ["HUB_ENV"] = "development"
+            os.environ["HUB_VAR_DIR"] = scratch
+            os.environ["HUB_AUDIT_ANCHOR_PATH"] = f"{scratch}/audit-anchor.json"
+            os.environ["HUB_DATABASE_URL"] = f"sqlite:///{scratch}/unused.db"
+            rows, seconds, details = CHILDREN[args.child](args)
+        write_child_result(args.result, rows, seconds, details)
+        return
+    print(machine_summary())
+    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    results: dict[str, Result] = {}
+    try:
+        for name in CONTENDERS:
+            extra = ["--rows", str(args.rows), "--seed", str(args.seed), "--prefix", prefix]
+            try:
+                results[name] = run_child(Path(__file__).resolve(), name, extra)
+            except BenchmarkFailure as error:
+                fail(str(error))
+            result = results[name]
+            print(
+                f"{name}: {result.rows} messages in {result.seconds:.1f} s "
+                f"({result.rate:.0f}/s), peak {result.peak_mb:.0f} MB",
+                flush=True,
+            )
+    finally:
+        _delete_topology(prefix)
+    publish = results["publish-hub"].rate / results["publish-pika"].rate
+    consume = results["consume-hub"].rate / results["consume-pika"].rate
+    print(ratio_line(results["publish-hub"], results["publish-pika"]))
+    print(ratio_line(results["consume-hub"], results["consume-pika"]))
+    print(
+        "peak memory: "
+        + ", ".join(f"{name} {result.peak_mb:.0f} MB" for name, result in results.items())
+    )
+    print(
+        f"targets: publish {publish:.2f} (≥ {TARGET_PUBLISH:.2f}) "
+        f"{'met' if publish >= TARGET_PUBLISH else 'MISSED'}, consume {consume:.2f} "
+        f"(≥ {TARGET_CONSUME:.2f}) {'met' if consume >= TARGET_CONSUME else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
