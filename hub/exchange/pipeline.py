@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,7 @@ class MessageRun:
         """Store the arrival's envelope, then run its records through the pipeline (a large
         file's per-record work in a worker process)."""
         with self.sessions() as session, session.begin():
-            envelope, _new = store_envelope(
+            envelope, new = store_envelope(
                 session, arrival, personal=self.channel.personal_data, run_id=self.report.run_id
             )
         self.report.envelopes += 1
@@ -121,12 +122,14 @@ class MessageRun:
             chunks = chunks_from_worker(
                 self.channel.path, self.message, arrival.payload, default_version, self.chunk_size
             )
-            self.store_chunks(envelope, chunks)
+            self.store_chunks(envelope, chunks, new_envelope=new)
             return
         with arrival.open() as stream:
             records = parse_records(stream, self.processor.mapping.source)
             self.store_chunks(
-                envelope, self.processor.chunks(records, default_version, self.chunk_size)
+                envelope,
+                self.processor.chunks(records, default_version, self.chunk_size),
+                new_envelope=new,
             )
 
     def run_envelope(self, envelope: Envelope, only_positions: set[int] | None = None) -> None:
@@ -141,16 +144,31 @@ class MessageRun:
                 envelope, self.processor.chunks(records, default_version, self.chunk_size)
             )
 
-    def store_chunks(self, envelope: Envelope, chunks: Iterable[Chunk]) -> None:
-        """Store each chunk on the writer thread while the next one is being made."""
+    def store_chunks(
+        self, envelope: Envelope, chunks: Iterable[Chunk], *, new_envelope: bool = False
+    ) -> None:
+        """Store each chunk on the writer thread while the next one is being made; an
+        envelope of one chunk (a message, a page) is stored right here, without a thread."""
         quarantine = QuarantineWriter(
-            self.channel, self.message, envelope.id, self.report.run_id, self.sessions
+            self.channel,
+            self.message,
+            envelope.id,
+            self.report.run_id,
+            self.sessions,
+            new_envelope=new_envelope,
         )
         origin = Origin(self.target.name, envelope.id, self.report.run_id)
+        remaining = iter(chunks)
+        first, second = next(remaining, None), next(remaining, None)
+        if second is None:
+            if first is not None:
+                self._store(first, origin, quarantine)
+            return
         writer = _OverlappedWriter()
         try:
-            for chunk in chunks:
-                writer.submit(partial(self._store, chunk, origin, quarantine))
+            for chunk in chain((first, second), remaining):
+                if chunk is not None:
+                    writer.submit(partial(self._store, chunk, origin, quarantine))
         finally:
             writer.close()
 

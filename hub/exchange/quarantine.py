@@ -73,11 +73,16 @@ class QuarantineWriter:
         envelope_id: int,
         run_id: int,
         sessions: sessionmaker[Session],
+        *,
+        new_envelope: bool = False,
     ) -> None:
         self.channel = channel
         self.message_type = message_type
         self.envelope_id = envelope_id
         self.run_id = run_id
+        self._open_positions: set[int] = set()
+        if new_envelope:
+            return  # an envelope stored just now has no entries yet
         with sessions() as session:
             self._open_positions = set(
                 session.scalars(
