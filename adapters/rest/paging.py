@@ -23,20 +23,12 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from hub.errors import ConfigurationError
+from hub.mapping.paths import follow, pointer_parts
 
 
 def json_pointer(document: Any, pointer: str) -> Any:
     """The value at an RFC 6901 ``pointer`` in ``document``, or None where the path ends."""
-    value = document
-    for token in pointer.split("/")[1:] if pointer else []:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(value, dict):
-            value = value.get(token)
-        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
-            value = value[int(token)]
-        else:
-            return None
-    return value
+    return follow(document, pointer_parts(pointer))
 
 
 @dataclass(frozen=True, order=True)
