@@ -19,7 +19,27 @@ from hub.store.base import Base, IdMixin, utcnow
 _ROLE_CHECK = "role IN ({})".format(", ".join(f"'{role}'" for role in ROLES))
 
 
-class User(IdMixin, Base):
+class ScopedAccount(IdMixin):
+    """What every account carries into its token: role, department, region, and whether it
+    may still sign in."""
+
+    role: Mapped[str] = mapped_column(String(20))
+    department_code: Mapped[str] = mapped_column(String(50), index=True)
+    region_code: Mapped[str] = mapped_column(String(12))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def _principal(self, name: str, kind: str) -> Principal:
+        return Principal(
+            name=name,
+            role=self.role,
+            department_code=self.department_code,
+            region_code=self.region_code,
+            kind=kind,
+        )
+
+
+class User(ScopedAccount, Base):
     """A person who signs in with a password (OAuth2 password grant)."""
 
     __tablename__ = "users"
@@ -30,23 +50,12 @@ class User(IdMixin, Base):
 
     username: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
-    department_code: Mapped[str] = mapped_column(String(50), index=True)
-    region_code: Mapped[str] = mapped_column(String(12))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     def principal(self) -> Principal:
-        return Principal(
-            name=self.username,
-            role=self.role,
-            department_code=self.department_code,
-            region_code=self.region_code,
-            kind="user",
-        )
+        return self._principal(self.username, "user")
 
 
-class ApiClient(IdMixin, Base):
+class ApiClient(ScopedAccount, Base):
     """A system that signs in with its id and secret (OAuth2 client-credentials grant)."""
 
     __tablename__ = "api_clients"
@@ -57,17 +66,6 @@ class ApiClient(IdMixin, Base):
 
     client_id: Mapped[str] = mapped_column(String(100))
     secret_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
-    department_code: Mapped[str] = mapped_column(String(50), index=True)
-    region_code: Mapped[str] = mapped_column(String(12))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     def principal(self) -> Principal:
-        return Principal(
-            name=self.client_id,
-            role=self.role,
-            department_code=self.department_code,
-            region_code=self.region_code,
-            kind="client",
-        )
+        return self._principal(self.client_id, "client")
