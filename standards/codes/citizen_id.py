@@ -48,17 +48,11 @@ def validate_citizen_id(code: str, *, today: dt.date | None = None) -> CodeCheck
     date_problem = _birth_date_problem(normalised[6:14], today or dt.date.today())
     if date_problem is not None:
         return _invalid(normalised, date_problem)
-    expected = citizen_id_check_character(normalised[:17])
-    if given != expected:
-        return CodeCheck(
-            code=normalised,
-            valid=True,
-            check_passed=False,
-            allow_listed=False,
-            reason=f"check character 18 is {given!r} but ISO 7064 MOD 11-2 gives {expected!r}",
-        )
-    return CodeCheck(
-        code=normalised, valid=True, check_passed=True, allow_listed=False, reason=None
+    return CodeCheck.of_check_character(
+        normalised,
+        position=18,
+        expected=citizen_id_check_character(normalised[:17]),
+        rule="ISO 7064 MOD 11-2",
     )
 
 

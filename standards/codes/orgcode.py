@@ -57,17 +57,8 @@ def validate_orgcode(code: str) -> CodeCheck:
     given = normalised[8]
     if given not in _CHECK_CHARSET:
         return _invalid(normalised, f"character 9 {given!r} is not a check character (0-9 or X)")
-    expected = orgcode_check_character(normalised[:8])
-    if given != expected:
-        return CodeCheck(
-            code=normalised,
-            valid=True,
-            check_passed=False,
-            allow_listed=False,
-            reason=f"check character 9 is {given!r} but GB 11714 gives {expected!r}",
-        )
-    return CodeCheck(
-        code=normalised, valid=True, check_passed=True, allow_listed=False, reason=None
+    return CodeCheck.of_check_character(
+        normalised, position=9, expected=orgcode_check_character(normalised[:8]), rule="GB 11714"
     )
 
 

@@ -31,3 +31,13 @@ class CodeCheck:
         """True when the code may be stored as an identifier: well formed, and either its check
         character is right or it is a known exception on the allow-list."""
         return self.valid and (self.check_passed or self.allow_listed)
+
+    @classmethod
+    def of_check_character(cls, code: str, *, position: int, expected: str, rule: str) -> CodeCheck:
+        """The verdict on a well-formed ``code`` whose check character stands at ``position``
+        (1-based) and should be ``expected`` by ``rule`` (e.g. "GB 11714")."""
+        given = code[position - 1]
+        if given == expected:
+            return cls(code=code, valid=True, check_passed=True, allow_listed=False, reason=None)
+        reason = f"check character {position} is {given!r} but {rule} gives {expected!r}"
+        return cls(code=code, valid=True, check_passed=False, allow_listed=False, reason=reason)

@@ -74,10 +74,13 @@ def uscc_check_character(first17: str) -> str:
 def uscc_passes(code: str) -> bool:
     """True when ``code`` (already normalised) is well formed and its check character is
     right: the hot-path question, answered without building a verdict."""
-    if not _WELL_FORMED.match(code):
-        return False
+    return bool(_WELL_FORMED.match(code)) and code[17] == _well_formed_check_character(code)
+
+
+def _well_formed_check_character(code: str) -> str:
+    """The check character of a code already matched by ``_WELL_FORMED`` (no validation)."""
     total = sum(map(mul, map(_VALUES.__getitem__, code[:17]), _WEIGHTS))
-    return code[17] == USCC_CHARSET[(31 - total % 31) % 31]
+    return USCC_CHARSET[(31 - total % 31) % 31]
 
 
 def validate_uscc(code: str, *, allow_list: frozenset[str] | None = None) -> UsccCheck:
@@ -92,8 +95,7 @@ def validate_uscc(code: str, *, allow_list: frozenset[str] | None = None) -> Usc
     if _WELL_FORMED.match(normalised):
         # Hot path (every entity of a million-row file passes here): one regex for the form,
         # table look-ups for the checksum; the loops below only explain malformed codes.
-        total = sum(map(mul, map(_VALUES.__getitem__, normalised[:17]), _WEIGHTS))
-        expected = USCC_CHARSET[(31 - total % 31) % 31]
+        expected = _well_formed_check_character(normalised)
         given = normalised[17]
         return UsccCheck(
             code=normalised,
