@@ -36,14 +36,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from lxml import etree
 
 import standards
 from hub.exchange.parsers import refuses_doctype, xml_parser_options
+from simulators.http import BackgroundServer, serve_wsgi
 from simulators.registry import SimulatorOptions, register_simulator
 from standards.codes.uscc import USCC_CHARSET, uscc_check_character
 
@@ -349,36 +348,21 @@ def _fault_element(fault: SoapFault) -> etree._Element:
     return element
 
 
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test and demo output clean; the hub logs the calls on its side."""
-
-
 @dataclass
 class RunningPlatform12315:
     """A started simulator: ``url`` is the SOAP endpoint, ``platform`` its state for tests."""
 
     url: str
     platform: Platform12315
-    server: _Server
-    thread: threading.Thread
+    served: BackgroundServer
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+        self.served.stop()
 
 
 @register_simulator("platform_12315")
 def platform_12315(options: SimulatorOptions) -> RunningPlatform12315:
     """Start the 12315 SOAP service in a thread on ``options.host:options.port``."""
     platform = Platform12315(options)
-    server = make_server(options.host, options.port, platform, _Server, _QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="platform_12315", daemon=True)
-    thread.start()
-    url = f"http://{options.host}:{server.server_port}/ws/12315"
-    return RunningPlatform12315(url, platform, server, thread)
+    served = serve_wsgi(platform, options, name="platform_12315", path="/ws/12315")
+    return RunningPlatform12315(served.url, platform, served)

@@ -15,13 +15,13 @@ the message profile: ``standards/schemas/sources/hotline_12345_work_order.json``
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import replace
-from http.server import ThreadingHTTPServer
 
+from simulators.faults import FaultPlan
 from simulators.hotline_12345.auth import Credentials, Gatekeeper
 from simulators.hotline_12345.orders import OrderBook
-from simulators.hotline_12345.server import FaultPlan, HotlineHandler
+from simulators.hotline_12345.server import HotlineHandler
+from simulators.http import serve_handler
 from simulators.registry import SimulatorOptions, register_simulator
 
 __all__ = ["Credentials", "HotlineSimulator", "start_hotline"]
@@ -45,26 +45,15 @@ class HotlineSimulator:
             (HotlineHandler,),
             {"book": self.book, "gatekeeper": self.gatekeeper, "plan": self.plan},
         )
-        self._server = ThreadingHTTPServer((options.host, options.port), handler)
-        self._server.daemon_threads = True
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host!s}:{port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},  # so that stop() returns at once
-            name="hotline_12345",
-            daemon=True,
-        )
-        self._thread.start()
+        self._served = serve_handler(handler, options, name="hotline_12345")
+        self.url = self._served.url
 
     def set_faults(self, faults: dict[str, float]) -> None:
         """Change the injected faults while running (the seeded sequence goes on)."""
         self.plan.faults = dict(faults)
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self._served.stop()
 
 
 @register_simulator("hotline_12345")

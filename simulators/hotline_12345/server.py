@@ -18,48 +18,21 @@ from __future__ import annotations
 
 import base64
 import json
-import random
 import re
 import socket
 import threading
 import time
-from collections import Counter
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from simulators.faults import FaultPlan
 from simulators.hotline_12345.auth import Gatekeeper
 from simulators.hotline_12345.orders import OrderBook, parse_since
 
 MAX_PAGE_SIZE = 500
 _FEEDBACK_PATH = re.compile(r"^/api/workorders/([^/]+)/feedback$")
-
-
-class FaultPlan:
-    """Seeded decisions about which request fails how; ``served`` counts what was injected."""
-
-    def __init__(self, faults: dict[str, Any], seed: int) -> None:
-        self.faults = dict(faults)
-        self.served: Counter[str] = Counter()
-        self._rng = random.Random(seed)
-        self._lock = threading.Lock()
-
-    def roll(self, fault: str) -> bool:
-        rate = float(self.faults.get(fault, 0.0))
-        with self._lock:
-            hit = rate > 0 and self._rng.random() < rate
-            if hit:
-                self.served[fault] += 1
-        return hit
-
-    def note(self, event: str) -> None:
-        with self._lock:
-            self.served[event] += 1
-
-    def pick(self, count: int) -> int:
-        with self._lock:
-            return self._rng.randrange(count)
 
 
 class _BadRequest(Exception):
