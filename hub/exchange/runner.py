@@ -3,7 +3,7 @@
 The adapter fetches batches after the channel's cursor; each batch's records go through the
 pipeline, and only once they are committed is the cursor moved and the delivery acknowledged
 (AMQP ack, SFTP or inbox move). A crash in between replays the batch, which the idempotent
-store absorbs.
+store absorbs. A batch's small one-line messages are stored as one envelope (``coalesce``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from adapters.registry import adapter_class
 from adapters.secrets import resolve
 from hub.errors import ConfigurationError
 from hub.exchange.channels import ChannelConfig
+from hub.exchange.coalesce import coalesce
 from hub.exchange.cursors import read_cursor, write_cursor
 from hub.exchange.envelopes import Arrival
 from hub.exchange.pipeline import ProgressCallback, ingest
@@ -72,8 +73,9 @@ def run_channel(
                 if not batch.arrivals:
                     settle(batch)
                     continue
-                pending[id(batch.arrivals[-1])] = batch
-                yield from batch.arrivals
+                merged = coalesce(channel, batch.arrivals)
+                pending[id(merged[-1])] = batch
+                yield from merged
 
         return ingest(
             engine,

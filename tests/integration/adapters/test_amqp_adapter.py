@@ -119,9 +119,11 @@ def test_a_crash_before_the_ack_redelivers_and_the_next_run_stores_once(
     calls = 0
 
     def crash_in_the_second_batch(self: pipeline.MessageRun, arrival: Arrival) -> None:
+        # A batch of both kinds arrives as two envelopes (one per message type): the
+        # fourth is the second batch's second, after its first was stored but not acked.
         nonlocal calls
         calls += 1
-        if calls == 75:
+        if calls == 4:
             raise RuntimeError("consumer killed")
         original(self, arrival)
 
@@ -129,12 +131,13 @@ def test_a_crash_before_the_ack_redelivers_and_the_next_run_stores_once(
     with pytest.raises(RuntimeError, match="consumer killed"):
         run_channel(engine, channel)
     monkeypatch.undo()
-    assert _records(engine) == 74  # the first batch acked; 24 of the second stored, not acked
+    stored_before_crash = _records(engine)
+    assert 50 < stored_before_crash < 100  # the first batch acked; part of the second stored
 
     again = run_channel(engine, channel)
 
     assert again.received == _stored(events) - 50  # the whole unacked rest came back
-    assert again.duplicates == 24 and _balanced(again)
+    assert again.duplicates == stored_before_crash - 50 and _balanced(again)
     assert _records(engine) == _stored(events)
     assert _queue_depth(channel.adapter["queue"]) == 0
 
