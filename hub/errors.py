@@ -68,6 +68,11 @@ class ConfigurationError(HubError):
     """A configuration file or setting is wrong; the hub refuses to start and names it."""
 
 
+class AuthenticationFailed(ConfigurationError):
+    """The remote refused our credentials, or could not prove its own identity (a host key or
+    a response signature that does not match what the channel pins)."""
+
+
 class MissingSecretError(ConfigurationError):
     """A secret the configuration refers to is not set; the message names the variable."""
 

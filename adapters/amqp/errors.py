@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from pika import exceptions as pika_errors
 
-from hub.errors import ConfigurationError, RemoteUnavailable
+from hub.errors import AuthenticationFailed, ConfigurationError, RemoteUnavailable
 
 # AMQP reply codes that no retry can fix: access-refused, not-found, precondition-failed,
 # not-allowed (a vhost the user may not open).
@@ -31,7 +31,7 @@ def translated(where: str) -> Iterator[None]:
         pika_errors.ProbableAccessDeniedError,
         pika_errors.AuthenticationError,
     ) as exc:
-        raise ConfigurationError(f"{where}: access refused by the broker ({exc!r})") from exc
+        raise AuthenticationFailed(f"{where}: access refused by the broker ({exc!r})") from exc
     except (pika_errors.ConnectionClosedByBroker, pika_errors.ChannelClosedByBroker) as exc:
         if exc.reply_code in _REFUSED:
             raise ConfigurationError(

@@ -3,7 +3,7 @@
     requests.Timeout, ConnectionError, ChunkedEncodingError  →  RemoteUnavailable (retry)
     HTTP 429, 5xx                                             →  RemoteUnavailable (retry,
                                                                  with the Retry-After wait)
-    HTTP 401, 403                                             →  AuthenticationRefused
+    HTTP 401, 403                                             →  AuthenticationRefused (an AuthenticationFailed)
     any other HTTP 4xx                                        →  RequestRejected
     requests.InvalidURL, SSLError, other RequestException     →  ConfigurationError
 
@@ -21,7 +21,7 @@ from email.utils import parsedate_to_datetime
 import requests
 
 from adapters.secrets import mask
-from hub.errors import ConfigurationError, RemoteUnavailable
+from hub.errors import AuthenticationFailed, ConfigurationError, RemoteUnavailable
 
 _BODY_EXCERPT = 200
 
@@ -34,7 +34,7 @@ class RequestRejected(ConfigurationError):
         self.status = status
 
 
-class AuthenticationRefused(RequestRejected):
+class AuthenticationRefused(RequestRejected, AuthenticationFailed):
     """401 or 403: the credentials in the channel's ``auth`` settings are wrong or revoked."""
 
 

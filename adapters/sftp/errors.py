@@ -1,7 +1,7 @@
 """The one boundary where paramiko's and the socket's exceptions become the hub's families.
 
-    paramiko.BadHostKeyException      → ConfigurationError (the pinned host key does not match)
-    paramiko.AuthenticationException  → ConfigurationError (wrong user, password or key)
+    paramiko.BadHostKeyException      → AuthenticationFailed (the pinned host key does not match)
+    paramiko.AuthenticationException  → AuthenticationFailed (wrong user, password or key)
     paramiko.SSHException, OSError,
     EOFError (socket gone, timeout)   → RetryLater
 
@@ -18,7 +18,7 @@ from typing import Any
 
 import paramiko
 
-from hub.errors import ConfigurationError, HubError, RetryLater
+from hub.errors import AuthenticationFailed, HubError, RetryLater
 
 
 def fingerprint(key: Any) -> str:
@@ -27,7 +27,7 @@ def fingerprint(key: Any) -> str:
     return "SHA256:" + base64.b64encode(digest).decode("ascii").rstrip("=")
 
 
-class HostKeyMismatch(ConfigurationError):
+class HostKeyMismatch(AuthenticationFailed):
     """The server showed a host key other than the one pinned in the channel settings."""
 
     def __init__(self, where: str, seen: Any, pinned: str) -> None:
@@ -41,7 +41,7 @@ class HostKeyMismatch(ConfigurationError):
 
 @contextmanager
 def translated(where: str) -> Iterator[None]:
-    """Run an SFTP operation, re-raising its failures as ``RetryLater`` or ``ConfigurationError``.
+    """Run an SFTP operation, re-raising its failures as ``RetryLater`` or ``AuthenticationFailed``.
 
     ``where`` (channel and server) starts every message, so an operator knows what to fix.
     """
@@ -52,7 +52,7 @@ def translated(where: str) -> Iterator[None]:
     except paramiko.BadHostKeyException as exc:
         raise HostKeyMismatch(where, exc.key, fingerprint(exc.expected_key)) from exc
     except paramiko.AuthenticationException as exc:
-        raise ConfigurationError(
+        raise AuthenticationFailed(
             f"{where}: authentication failed ({exc}); check adapter.username and its "
             "password or private key"
         ) from exc

@@ -3,7 +3,7 @@
     Fault soap:Server / Receiver        → RemoteUnavailable (retry later)
     Fault soap:Client / Sender          → ConfigurationError on fetch (our request is wrong),
                                           DataError on push (the message is wrong)
-    Fault wsse:FailedAuthentication ... → ConfigurationError (credentials or certificates)
+    Fault wsse:FailedAuthentication ... → AuthenticationFailed (credentials, certificates)
     HTTP 5xx, timeouts, refused sockets → RemoteUnavailable
     a DTD, entities, malformed XML      → ParseError (the page is refused, nothing fetched)
     a response signature that fails    → ConfigurationError (wrong peer certificate, or
@@ -20,7 +20,14 @@ from contextlib import contextmanager
 import requests
 
 from adapters.secrets import mask
-from hub.errors import ConfigurationError, DataError, HubError, ParseError, RemoteUnavailable
+from hub.errors import (
+    AuthenticationFailed,
+    ConfigurationError,
+    DataError,
+    HubError,
+    ParseError,
+    RemoteUnavailable,
+)
 
 # WS-Security 1.0 fault codes (OASIS WSS SOAP Message Security, table 4 and 5).
 SECURITY_FAULTS = frozenset(
@@ -50,7 +57,7 @@ def soap_errors(where: str, secrets: set[str], *, pushing: bool = False) -> Iter
         code = (exc.code or "").rpartition(":")[2].rpartition("}")[2]
         text = mask(f"{where}: SOAP fault {exc.code}: {exc.message}", secrets)
         if code in SECURITY_FAULTS:
-            raise ConfigurationError(f"{text} (check the channel's credentials)") from exc
+            raise AuthenticationFailed(f"{text} (check the channel's credentials)") from exc
         if code in ("Server", "Receiver"):
             raise RemoteUnavailable(text) from exc
         if pushing:
@@ -65,7 +72,7 @@ def soap_errors(where: str, secrets: set[str], *, pushing: bool = False) -> Iter
             mask(f"{where}: response refused, it declares a DTD or entities: {exc}", secrets)
         ) from exc
     except zeep_errors.SignatureVerificationFailed as exc:
-        raise ConfigurationError(
+        raise AuthenticationFailed(
             f"{where}: the response's WS-Security signature does not verify against "
             "adapter.signature.server_cert_file (wrong certificate or a tampered message)"
         ) from exc
