@@ -103,6 +103,9 @@ class Upserter:
             for name in self.columns
             if (converter := _python_converter(self.table.c[name])) is not None
         ]
+        # Columns left out whose default SQLAlchemy fills in Python (SQLite's insert gets it):
+        # the server knows no such default, so the COPY path states them, on insert only.
+        self._insert_defaults = _python_defaults(self.table, leave_out=self.columns)
 
     def key_of(self, row: Row) -> KeyTuple:
         return tuple(row.get(name) for name in self.key)
@@ -235,6 +238,7 @@ class Upserter:
                 "record_type": origin.record_type,
                 "envelope_id": origin.envelope_id,
                 "run_id": origin.run_id,
+                **{f"default_{name}": value for name, (_, value) in self._insert_defaults.items()},
             },
         )
         key_at = {position: self.key_of(row) for row, position in zip(rows, positions, strict=True)}
@@ -248,10 +252,15 @@ class Upserter:
             f'"{name}" = EXCLUDED."{name}"' for name in self.columns if name not in self.key
         )
         join = " AND ".join(f's."{name}" = stored."{name}"' for name in self.key)
+        defaulted = "".join(f', "{name}"' for name in self._insert_defaults)
+        defaults = "".join(
+            f", CAST(%(default_{name})s AS {sql_type})"
+            for name, (sql_type, _) in self._insert_defaults.items()
+        )
         return (
             f"WITH stored AS ("
-            f"INSERT INTO {table} ({columns}, created_at, updated_at) "
-            f'SELECT {columns}, now(), now() FROM "{stage}" '
+            f"INSERT INTO {table} ({columns}{defaulted}, created_at, updated_at) "
+            f'SELECT {columns}{defaults}, now(), now() FROM "{stage}" '
             f"ON CONFLICT ({key}) DO UPDATE SET {updates}, updated_at = EXCLUDED.updated_at "
             f"WHERE {table}.content_hash <> EXCLUDED.content_hash "
             f"AND {table}.source_version <= EXCLUDED.source_version "
@@ -271,6 +280,35 @@ class Upserter:
             f"WHERE {key} AND {table}.content_hash = s.content_hash "
             f"AND {table}.source_version < s.source_version"
         )
+
+
+def _python_defaults(table: Table, *, leave_out: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """{column: (PostgreSQL type, default as text)} of the NOT NULL columns not in
+    ``leave_out`` that have a Python-side default and no server default."""
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()
+    defaults: dict[str, tuple[str, str]] = {}
+    for column in table.columns:
+        default = column.default
+        if (
+            column.name in leave_out
+            or column.name in ("id", "created_at", "updated_at")
+            or column.nullable
+            or column.server_default is not None
+            or default is None
+            or not hasattr(default, "arg")
+        ):
+            continue
+        value = default.arg(None) if default.is_callable else default.arg
+        if isinstance(column.type, JSON):
+            text = json.dumps(value, ensure_ascii=False)
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        else:
+            text = str(value)
+        defaults[column.name] = (column.type.compile(dialect=dialect), text)
+    return defaults
 
 
 def _copy_dumper(column: Column[Any]) -> Callable[[Any], Any] | None:
