@@ -20,14 +20,18 @@ the cause with ``raise ... from exc``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 from hub.errors import ConfigurationError
 from hub.exchange.channels import ChannelConfig
 from hub.exchange.envelopes import Arrival
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "amqp": 5672, "amqps": 5671}
 
 
 @dataclass(frozen=True)
@@ -76,10 +80,36 @@ class Adapter:
     name: ClassVar[str]
     capabilities: ClassVar[frozenset[str]] = frozenset()
     config_schema: ClassVar[str | None] = None
+    # The setting holding the URL the adapter connects to, if it connects to one address.
+    url_setting: ClassVar[str | None] = None
 
     def __init__(self, channel: ChannelConfig, settings: Mapping[str, Any]) -> None:
         self.channel = channel
         self.settings = settings
+        # What the adapter saw the remote do that a conforming remote would not, short of an
+        # error (a 503 without Retry-After, say): read by the conformance suite.
+        self.observations: Counter[str] = Counter()
+
+    @classmethod
+    def endpoint(cls, settings: Mapping[str, Any]) -> tuple[str, int] | None:
+        """The (host, port) the adapter connects to, or None when it has no single address.
+
+        The conformance suite puts a fault-injecting proxy there (``with_endpoint``).
+        """
+        if cls.url_setting is None:
+            return None
+        parts = urlsplit(str(settings[cls.url_setting]))
+        return parts.hostname or "", parts.port or _DEFAULT_PORTS.get(parts.scheme, 0)
+
+    @classmethod
+    def with_endpoint(cls, settings: Mapping[str, Any], host: str, port: int) -> dict[str, Any]:
+        """``settings`` connecting to ``host:port`` instead, everything else unchanged."""
+        if cls.url_setting is None:
+            raise ConfigurationError(f"adapter {cls.name!r} has no address to redirect")
+        parts = urlsplit(str(settings[cls.url_setting]))
+        credentials = parts.netloc.rpartition("@")[0]
+        netloc = f"{credentials}@{host}:{port}" if credentials else f"{host}:{port}"
+        return {**settings, cls.url_setting: urlunsplit(parts._replace(netloc=netloc))}
 
     def fetch(self, cursor: str | None) -> Iterator[FetchedBatch]:
         """Batches of raw arrivals after ``cursor`` (the last committed position)."""

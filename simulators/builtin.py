@@ -2,7 +2,11 @@
 
 BUILTIN_SIMULATOR_MODULES = (
     "simulators.credit_platform",
+    "simulators.credit_publicity",
     "simulators.departmental",
+    "simulators.government_services",
     "simulators.hotline_12345",
+    "simulators.knowledge_feeds",
+    "simulators.national",
     "simulators.platform_12315",
 )

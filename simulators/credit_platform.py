@@ -16,7 +16,9 @@ each on a different day chosen by the seed: ``partial`` (the file has fewer byte
 manifest says, until ``complete``), ``wrong_checksum`` (the manifest's SHA-256 is of other
 bytes), ``drop_connection`` (the connection is cut halfway through the first read of that
 file), ``changed_host_key`` (the server shows a key other than the seeded one; also
-``rotate_host_key()``). ``days`` sets how many daily files are dropped at start (default 3).
+``rotate_host_key()``), ``malformed_rows`` (each file keeps the bad rows the demo sample
+plants; without it the exports conform). ``days`` sets how many daily files are dropped at
+start (default 3); ``refill()`` drops the next day's.
 """
 
 from __future__ import annotations
@@ -191,6 +193,7 @@ class CreditPlatformSimulator:
         self.root = Path(tempfile.mkdtemp(prefix="credit-platform-"))
         (self.root / "outbox").mkdir()
         self.drop_armed: str | None = None
+        self.newest_day = date.min
         self.faulty: dict[str, str] = {}
         self._partial: dict[str, bytes] = {}
         self._transports: list[Any] = []
@@ -213,11 +216,15 @@ class CreditPlatformSimulator:
 
     def drop_day(self, day: date, fault: str | None = None) -> str:
         """Export ``day``'s credit file and then its manifest; returns the file's name."""
+        self.newest_day = max(day, self.newest_day)
         with tempfile.TemporaryDirectory() as scratch:
             sample = generate_sample(
                 Path(scratch), seed=self.options.seed + day.toordinal(), entities=100
             )
-            content = next(f for f in sample if f.channel == "credit_platform").path.read_bytes()
+            exported = next(f for f in sample if f.channel == "credit_platform")
+            content = exported.path.read_bytes()
+        if not self.options.faults.get("malformed_rows"):
+            content = _without_records(content, exported.bad_positions)
         name = f"credit_records_{day:%Y%m%d}.csv"
         sha256 = hashlib.sha256(content).hexdigest()
         if fault == "partial":
@@ -257,6 +264,20 @@ class CreditPlatformSimulator:
             self._transports.append(transport)
             transport.start_server(event=threading.Event(), server=login)
 
+    @property
+    def environment(self) -> dict[str, str]:
+        """The ${ENV} settings that point the credit_platform channel at this simulator (its
+        host key for the default seed is pinned in the channel file itself)."""
+        return {
+            "HUB_CREDIT_SFTP_HOST": self.options.host,
+            "HUB_CREDIT_SFTP_PORT": str(self.port),
+            "HUB_CREDIT_SFTP_PASSWORD": self.password,
+        }
+
+    def refill(self) -> None:
+        """Export one more day (the next after the newest), as the platform does daily."""
+        self.drop_day(self.newest_day + timedelta(days=1))
+
     def stop(self) -> None:
         with contextlib.suppress(OSError):  # shutdown wakes the thread blocked in accept()
             self._listener.shutdown(socket.SHUT_RDWR)
@@ -265,6 +286,14 @@ class CreditPlatformSimulator:
         for transport in self._transports:
             transport.close()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _without_records(content: bytes, positions: tuple[int, ...]) -> bytes:
+    """The CSV export without the records at ``positions`` (1-based, after the header): the
+    sample plants bad rows for the demo; a conforming platform exports none."""
+    header, *records = content.split(b"\r\n")
+    kept = [record for index, record in enumerate(records, start=1) if index not in positions]
+    return b"\r\n".join([header, *kept])
 
 
 @register_simulator("credit_platform")

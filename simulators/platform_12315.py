@@ -33,7 +33,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -355,6 +355,18 @@ class RunningPlatform12315:
     url: str
     platform: Platform12315
     served: BackgroundServer
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """The ${ENV} settings that point the platform_12315 channel at this simulator."""
+        return {
+            "HUB_12315_URL": self.url,
+            "HUB_12315_PASSWORD": str(self.platform.setting("password", "12315-simulator")),
+        }
+
+    def set_faults(self, faults: dict[str, Any]) -> None:
+        """Change settings and faults while running."""
+        self.platform.options = replace(self.platform.options, faults=dict(faults))
 
     def stop(self) -> None:
         self.served.stop()

@@ -28,7 +28,12 @@ class SimulatorOptions:
 
 
 class RunningSimulator(Protocol):
-    """A started simulator: its address, and how to stop it."""
+    """A started simulator: its address, and how to stop it.
+
+    A simulator may also offer ``environment`` (the ``${ENV}`` values that point its channel
+    at it: address, demo credentials) and ``set_faults(dict)`` (switch faults and
+    non-conforming modes while running); the demo and ``hub conformance`` use both when there.
+    """
 
     url: str
 

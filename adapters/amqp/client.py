@@ -67,6 +67,7 @@ class AmqpAdapter(Adapter):
     name = "amqp"
     capabilities = frozenset({"fetch", "push", "acknowledge", "dead_letter", "reconnect"})
     config_schema = "config/adapters/amqp.json"
+    url_setting = "url"
 
     def __init__(self, channel: ChannelConfig, settings: Mapping[str, Any]) -> None:
         super().__init__(channel, settings)

@@ -45,6 +45,7 @@ class RestAdapter(Adapter):
     name = "rest"
     capabilities = frozenset({"fetch", "push", "paginate", "incremental"})
     config_schema = "config/adapters/rest.json"
+    url_setting = "url"
 
     def __init__(self, channel: ChannelConfig, settings: Mapping[str, Any]) -> None:
         super().__init__(channel, settings)
@@ -115,6 +116,8 @@ class RestAdapter(Adapter):
                     accept_client_errors and status < 500 and status not in (401, 403, 429)
                 ):
                     return response
+                if status in (429, 503) and "Retry-After" not in response.headers:
+                    self.observations["retry_after_missing"] += 1
                 error = error_for_response(response, self.secrets)
                 if not isinstance(error, RemoteUnavailable):
                     raise error

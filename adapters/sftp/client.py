@@ -94,6 +94,14 @@ class SftpAdapter(Adapter):
     capabilities = frozenset({"fetch", "push"})
     config_schema = "config/adapters/sftp.json"
 
+    @classmethod
+    def endpoint(cls, settings: Mapping[str, Any]) -> tuple[str, int] | None:
+        return str(settings["host"]), int(settings.get("port", 22))
+
+    @classmethod
+    def with_endpoint(cls, settings: Mapping[str, Any], host: str, port: int) -> dict[str, Any]:
+        return {**settings, "host": host, "port": port}
+
     def __init__(self, channel: ChannelConfig, settings: Mapping[str, Any]) -> None:
         super().__init__(channel, settings)
         self.host = str(settings["host"])

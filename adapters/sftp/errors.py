@@ -1,7 +1,8 @@
 """The one boundary where paramiko's and the socket's exceptions become the hub's families.
 
     paramiko.BadHostKeyException      → AuthenticationFailed (the pinned host key does not match)
-    paramiko.AuthenticationException  → AuthenticationFailed (wrong user, password or key)
+    paramiko.AuthenticationException  → AuthenticationFailed (wrong user, password or key),
+                                        RetryLater when the line dropped during the login
     paramiko.SSHException, OSError,
     EOFError (socket gone, timeout)   → RetryLater
 
@@ -39,6 +40,11 @@ class HostKeyMismatch(AuthenticationFailed):
         self.seen_fingerprint = fingerprint(seen)
 
 
+# What paramiko says when the transport ends while it waits for the server's answer to a
+# login (an ``AuthenticationException`` like a refused password, told apart only by this).
+_LOST_DURING_AUTH = "transport shut down or saw EOF"
+
+
 @contextmanager
 def translated(where: str) -> Iterator[None]:
     """Run an SFTP operation, re-raising its failures as ``RetryLater`` or ``AuthenticationFailed``.
@@ -52,6 +58,8 @@ def translated(where: str) -> Iterator[None]:
     except paramiko.BadHostKeyException as exc:
         raise HostKeyMismatch(where, exc.key, fingerprint(exc.expected_key)) from exc
     except paramiko.AuthenticationException as exc:
+        if _LOST_DURING_AUTH in str(exc):  # the line dropped while logging in: not a refusal
+            raise RetryLater(f"{where}: connection lost while authenticating") from exc
         raise AuthenticationFailed(
             f"{where}: authentication failed ({exc}); check adapter.username and its "
             "password or private key"

@@ -43,6 +43,7 @@ class SoapAdapter(Adapter):
     name = "soap"
     capabilities = frozenset({"fetch", "push", "paginate", "incremental", "idempotent_push"})
     config_schema = "config/adapters/soap.json"
+    url_setting = "url"
 
     @cached_property
     def _secrets(self) -> set[str]:

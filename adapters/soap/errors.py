@@ -4,7 +4,8 @@
     Fault soap:Client / Sender          → ConfigurationError on fetch (our request is wrong),
                                           DataError on push (the message is wrong)
     Fault wsse:FailedAuthentication ... → AuthenticationFailed (credentials, certificates)
-    HTTP 5xx, timeouts, refused sockets → RemoteUnavailable
+    HTTP 5xx, timeouts, refused sockets,
+    an answer cut off mid-body           → RemoteUnavailable
     a DTD, entities, malformed XML      → ParseError (the page is refused, nothing fetched)
     a response signature that fails    → ConfigurationError (wrong peer certificate, or
                                           tampering: either way an operator must look)
@@ -88,5 +89,9 @@ def soap_errors(where: str, secrets: set[str], *, pushing: bool = False) -> Iter
     except zeep_errors.ValidationError as exc:
         text = mask(f"{where}: {exc}", secrets)
         raise (DataError(text) if pushing else ConfigurationError(text)) from exc
-    except (requests.Timeout, requests.ConnectionError) as exc:
+    except (
+        requests.Timeout,
+        requests.ConnectionError,
+        requests.exceptions.ChunkedEncodingError,
+    ) as exc:
         raise RemoteUnavailable(mask(f"{where}: {type(exc).__name__}: {exc}", secrets)) from exc

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from hub.cli.audit import audit_app
+from hub.cli.conformance import conformance_command
 from hub.cli.exchange import exchange_app, ingest_command, make_console
+from hub.cli.outbox import outbox_app
 from hub.cli.users import users_app
 from hub.errors import ConfigurationError, HubError
 
@@ -22,11 +24,13 @@ keys_app = typer.Typer(help="Keys that seal personal data at rest.", no_args_is_
 simulators_app = typer.Typer(help="Stand-ins of the outside systems.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(exchange_app, name="exchange")
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(users_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.add_typer(simulators_app, name="simulators")
 app.command("ingest")(ingest_command)
+app.command("conformance")(conformance_command)
 
 console = make_console()
 

@@ -38,6 +38,7 @@ class ChannelConfig:
     messages: tuple[MessageConfig, ...]
     subscribe: tuple[str, ...]
     raw: dict[str, Any] = field(repr=False)
+    simulator: str | None = None
 
     @cached_property
     def mappings(self) -> dict[str, CompiledMapping]:
@@ -92,6 +93,7 @@ def load_channel(path: Path) -> ChannelConfig:
         messages=messages,
         subscribe=tuple(data.get("subscribe", [])),
         raw=data,
+        simulator=data.get("simulator"),
     )
 
 

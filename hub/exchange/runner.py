@@ -51,8 +51,13 @@ def run_channel(
     *,
     subscribers: Callable[[str], list[str]] = lambda _event: [],
     progress: ProgressCallback | None = None,
+    adapter: Adapter | None = None,
 ) -> RunReport:
-    """Fetch what is new on ``channel`` and run it through the pipeline in one run."""
+    """Fetch what is new on ``channel`` and run it through the pipeline in one run.
+
+    ``adapter`` is one built by the caller (the conformance suite reads its observations);
+    it is closed at the end of the run like the one built here otherwise.
+    """
     pending: dict[int, FetchedBatch] = {}
 
     def settle(batch: FetchedBatch) -> None:
@@ -66,7 +71,7 @@ def run_channel(
         if batch is not None:
             settle(batch)
 
-    with build_adapter(channel) as adapter:
+    with adapter or build_adapter(channel) as adapter:
 
         def arrivals() -> Iterator[Arrival]:
             for batch in adapter.fetch(read_cursor(engine, channel.name)):

@@ -48,6 +48,14 @@ class HotlineSimulator:
         self._served = serve_handler(handler, options, name="hotline_12345")
         self.url = self._served.url
 
+    @property
+    def environment(self) -> dict[str, str]:
+        """The ${ENV} settings that point the hotline_12345 channel at this simulator."""
+        return {
+            "HUB_HOTLINE_12345_URL": self.url,
+            "HUB_HOTLINE_12345_KEY": self.gatekeeper.credentials.api_key,
+        }
+
     def set_faults(self, faults: dict[str, float]) -> None:
         """Change the injected faults while running (the seeded sequence goes on)."""
         self.plan.faults = dict(faults)

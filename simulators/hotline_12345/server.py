@@ -12,6 +12,12 @@ seconds), ``rate_limit`` (429, ``Retry-After`` as an HTTP date), ``malformed_rat
 record of the page loses its 来电时间), ``duplicate_rate`` (one record appears twice),
 ``drop_connection`` (the connection closes halfway through the body); ``retry_after``
 sets the seconds announced (default 1).
+
+Non-conforming modes (``faults={mode: True}``), each a way a real system breaks the
+profile that ``hub conformance`` must catch: ``missing_retry_after`` (503 and 429 without
+``Retry-After``), ``schema_drift`` (来电时间 renamed 来电日期 in every record),
+``out_of_order_pages`` (each page's records newest first) and ``duplicate_receipts`` (every
+feedback gets the first receipt id ever issued).
 """
 
 from __future__ import annotations
@@ -71,12 +77,16 @@ class HotlineHandler(BaseHTTPRequestHandler):
         if latency := float(self.plan.faults.get("latency_ms", 0)):
             threading.Event().wait(latency / 1000)  # not time.sleep, which tests record
         retry_after = int(self.plan.faults.get("retry_after", 1))
+        announce = not self.plan.enabled("missing_retry_after")
         if self.plan.roll("error_rate"):
-            self._reply(503, {"code": 503, "msg": "系统繁忙"}, {"Retry-After": str(retry_after)})
+            wait = {"Retry-After": str(retry_after)} if announce else {}
+            self._reply(503, {"code": 503, "msg": "系统繁忙"}, wait)
             return
         if self.plan.roll("rate_limit"):
             when = formatdate(time.time() + retry_after, usegmt=True)
-            self._reply(429, {"code": 429, "msg": "请求过于频繁"}, {"Retry-After": when})
+            self._reply(
+                429, {"code": 429, "msg": "请求过于频繁"}, {"Retry-After": when} if announce else {}
+            )
             return
         if not self.gatekeeper.admits(method, self.path, self.headers, body):
             # Like many real gateways, it echoes what it was given (clients must mask it).
@@ -125,6 +135,13 @@ class HotlineHandler(BaseHTTPRequestHandler):
         if rows and self.plan.roll("duplicate_rate"):
             position = self.plan.pick(len(rows))
             rows.insert(position, rows[position])
+        if self.plan.enabled("schema_drift"):
+            rows = [
+                {("来电日期" if name == "来电时间" else name): value for name, value in row.items()}
+                for row in rows
+            ]
+        if self.plan.enabled("out_of_order_pages"):
+            rows.reverse()
         data: dict[str, Any] = {
             "total": total,
             "pageNum": offset // size + 1,
@@ -151,7 +168,10 @@ class HotlineHandler(BaseHTTPRequestHandler):
         if not isinstance(fields, dict):
             raise _BadRequest("body must be a JSON object")
         receipt = self.book.feedback(number, key, fields)
-        self._reply(receipt.status, receipt.body)
+        answer = dict(receipt.body)
+        if self.plan.enabled("duplicate_receipts") and "receipt_id" in answer:
+            answer["receipt_id"] = "FK00000001"
+        self._reply(receipt.status, answer)
 
     def _reply(
         self,

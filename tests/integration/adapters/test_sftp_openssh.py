@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import getpass
 import io
-import json
 import os
 import shutil
 import socket
@@ -30,6 +29,7 @@ from hub.exchange.channels import load_channel
 from hub.exchange.runner import run_channel
 from hub.store.models.exchange import Envelope
 from simulators.credit_platform import host_key_line
+from tests.channels import channel_with_adapter
 
 SSHD = Path("/usr/sbin/sshd")
 
@@ -150,15 +150,7 @@ def test_a_credit_file_on_openssh_is_stored_and_moved_to_done(
         "completion": "done_marker",
         "timeout": 10,
     }
-    folder = tmp_path / "credit_platform"
-    shutil.copytree(repo_root / "mappings" / "credit_platform", folder)
-    path = folder / "channel.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(
-            "adapter: {type: file}", f"adapter: {json.dumps(adapter)}"
-        ),
-        encoding="utf-8",
-    )
+    path = channel_with_adapter(repo_root, "credit_platform", tmp_path / "credit_platform", adapter)
 
     report = run_channel(sqlite_engine, load_channel(path))
 

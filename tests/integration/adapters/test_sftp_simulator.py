@@ -6,8 +6,6 @@ faults it needs and points a copy of ``mappings/credit_platform`` at it.
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from hub.store.models.credit import CreditRecord
 from hub.store.models.exchange import Envelope
 from simulators.credit_platform import CreditPlatformSimulator, host_key_line
 from simulators.registry import SimulatorOptions, start_simulator
+from tests.channels import channel_with_adapter
 
 StartPlatform = Callable[..., CreditPlatformSimulator]
 
@@ -67,14 +66,9 @@ def sftp_channel(
         "spool": str(tmp_path / "spool"),
         **settings,
     }
-    folder = tmp_path / "credit_platform"
-    shutil.copytree(repo_root / "mappings" / "credit_platform", folder, dirs_exist_ok=True)
-    path = folder / "channel.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace("adapter: {type: file}", f"adapter: {json.dumps(adapter)}"), encoding="utf-8"
+    return load_channel(
+        channel_with_adapter(repo_root, "credit_platform", tmp_path / "credit_platform", adapter)
     )
-    return load_channel(path)
 
 
 def _listing(folder: Path) -> list[str]:
@@ -93,7 +87,7 @@ def test_daily_files_are_stored_once_and_moved_to_done(
     monkeypatch: pytest.MonkeyPatch,
     start_platform: StartPlatform,
 ) -> None:
-    simulator = start_platform(days=3)
+    simulator = start_platform(days=3, malformed_rows=True)
     channel = sftp_channel(tmp_path, repo_root, monkeypatch, simulator)
 
     report = run_channel(engine, channel)
