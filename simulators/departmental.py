@@ -12,11 +12,13 @@ url it reports is the broker's::
     simulator.wait()     # every event published and confirmed
     simulator.published  # Counter({("inspection", "good"): 240, ...})
 
-Everything is deterministic from the seed. Faults (``options.faults``): ``malformed`` (share of
-events whose body is truncated JSON or lacks a required field, default 0.02), ``duplicates``
-(share of events published twice with the same message id, as a publisher does when a confirm
-is lost; default 0.01); ``events`` sets how many events (default 1000). The broker URL comes
-from ``HUB_DEPARTMENTAL_AMQP_URL`` (default guest on ``options.host:options.port``, 5672).
+Everything is deterministic from the seed. Faults (``options.faults``; without them the events
+conform): ``malformed`` (share of events whose body is truncated JSON or lacks a required
+field), ``duplicates`` (share of events published twice with the same message id, as a
+publisher does when a confirm is lost); ``events`` sets how many events (default 1000). The
+broker URL comes from ``HUB_DEPARTMENTAL_AMQP_URL`` (default guest on
+``options.host:options.port``, 5672); ``environment`` points the departmental_events channel
+at the same broker, and ``refill()`` publishes the next day's events.
 """
 
 from __future__ import annotations
@@ -24,16 +26,19 @@ from __future__ import annotations
 import json
 import os
 import random
+import socket
 import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from adapters.amqp.client import ROUTING_KEY_HEADER, UNROUTABLE, AmqpAdapter
 from adapters.base import OutboundMessage
 from hub.demo.sample import _inspection_record, _penalty_row
 from hub.demo.world import Inspection, World
+from hub.errors import RemoteUnavailable
 from hub.exchange.channels import load_channel
 from simulators.registry import SimulatorOptions, register_simulator
 
@@ -47,7 +52,7 @@ class DepartmentalEvents:
     """The seeded stream of events, counting what it planted by (kind, good|malformed|duplicate)."""
 
     def __init__(
-        self, seed: int, count: int, *, malformed: float = 0.02, duplicates: float = 0.01
+        self, seed: int, count: int, *, malformed: float = 0.0, duplicates: float = 0.0
     ) -> None:
         self.seed = seed
         self.count = count
@@ -152,11 +157,36 @@ class DepartmentalSimulator:
 
     def __init__(self, settings: Mapping[str, Any], events: DepartmentalEvents) -> None:
         self.url = str(settings["url"])
+        self.settings = settings
         self.events = events
         self._adapter = AmqpAdapter(load_channel(CHANNEL_FILE), settings)
         self._stopping = threading.Event()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._publish, name="departmental", daemon=True)
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """The ${ENV} settings that point the departmental_events channel at this broker."""
+        parts = urlsplit(self.url)
+        return {
+            "HUB_AMQP_USER": unquote(parts.username or "guest"),
+            "HUB_AMQP_PASSWORD": unquote(parts.password or "guest"),
+            "HUB_AMQP_HOST": f"{parts.hostname}:{parts.port or 5672}",
+        }
+
+    def refill(self) -> None:
+        """Publish the next batch of events (new numbers, the same kinds) and wait for them."""
+        self.wait()
+        following = DepartmentalEvents(
+            self.events.seed + 1,
+            self.events.count,
+            malformed=self.events.malformed,
+            duplicates=self.events.duplicates,
+        )
+        self.events = following
+        self._adapter = AmqpAdapter(load_channel(CHANNEL_FILE), self.settings)
+        self._thread = threading.Thread(target=self._publish, name="departmental", daemon=True)
+        self.start().wait()
 
     @property
     def published(self) -> Counter[tuple[str, str]]:
@@ -202,16 +232,30 @@ class DepartmentalSimulator:
         self._thread.join()
 
 
+def refuse_without_broker(url: str, timeout: float = 1.0) -> None:
+    """Raise ``RemoteUnavailable`` at once when no broker accepts connections at ``url``
+    (rather than after the adapter's reconnect backoff)."""
+    parts = urlsplit(url)
+    address = (parts.hostname or "127.0.0.1", parts.port or 5672)
+    try:
+        socket.create_connection(address, timeout=timeout).close()
+    except OSError as exc:
+        raise RemoteUnavailable(
+            f"no AMQP broker answers at {address[0]}:{address[1]} ({exc.strerror or exc})"
+        ) from exc
+
+
 @register_simulator("departmental")
 def departmental(options: SimulatorOptions) -> DepartmentalSimulator:
     default = f"amqp://guest:guest@{options.host}:{options.port or 5672}/%2F"
     settings = dict(load_channel(CHANNEL_FILE).adapter)
     settings["url"] = os.environ.get("HUB_DEPARTMENTAL_AMQP_URL", default)
+    refuse_without_broker(settings["url"])
     faults = options.faults
     events = DepartmentalEvents(
         options.seed,
         int(faults.get("events", 1000)),
-        malformed=float(faults.get("malformed", 0.02)),
-        duplicates=float(faults.get("duplicates", 0.01)),
+        malformed=float(faults.get("malformed", 0.0)),
+        duplicates=float(faults.get("duplicates", 0.0)),
     )
     return DepartmentalSimulator(settings, events).start()

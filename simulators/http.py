@@ -7,6 +7,8 @@ requests.get(served.url + "/..."); served.stop()
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +19,38 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from simulators.registry import SimulatorOptions
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+class _ClosingConnections(BaseServer):
+    """Remembers the connections it serves, so that stopping cuts them as a process exit
+    would: otherwise a keep-alive client goes on being answered by a stopped simulator."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._connections: set[Any] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # already closed by the client
+                connection.shutdown(socket.SHUT_RDWR)  # its handler thread reads EOF and ends
+
+
+class _ThreadingHTTPServer(_ClosingConnections, ThreadingHTTPServer):
+    daemon_threads = True
+
+
+class _ThreadingWSGIServer(_ClosingConnections, ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
@@ -42,8 +75,11 @@ class BackgroundServer:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop listening and close the open connections, as the real system going down."""
         self.server.shutdown()
         self.server.server_close()
+        if isinstance(self.server, _ClosingConnections):
+            self.server.close_connections()
         self._thread.join(timeout=5)
 
 
@@ -51,8 +87,7 @@ def serve_handler(
     handler: type[BaseHTTPRequestHandler], options: SimulatorOptions, *, name: str
 ) -> BackgroundServer:
     """Serve an ``http.server`` request handler class, one thread per request."""
-    server = ThreadingHTTPServer((options.host, options.port), handler)
-    server.daemon_threads = True
+    server = _ThreadingHTTPServer((options.host, options.port), handler)
     return BackgroundServer(server, name=name)
 
 

@@ -365,8 +365,10 @@ class RunningPlatform12315:
         }
 
     def set_faults(self, faults: dict[str, Any]) -> None:
-        """Change settings and faults while running."""
-        self.platform.options = replace(self.platform.options, faults=dict(faults))
+        """Change settings and faults while running; ``server_faults`` counts calls from now."""
+        with self.platform.lock:
+            self.platform.options = replace(self.platform.options, faults=dict(faults))
+            self.platform.calls = 0
 
     def stop(self) -> None:
         self.served.stop()

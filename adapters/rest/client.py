@@ -13,11 +13,30 @@ Each page is one ``FetchedBatch`` of one ``Arrival`` (the page's bytes, ``remote
 URL) with the watermark after that page as cursor, so a run cut short resumes after the last
 stored page. Connection errors, 429 and 5xx are retried with exponential backoff and jitter,
 or after the ``Retry-After`` the remote asks for; other 4xx fail at once.
+
+A remote that serves a channel's messages at several paths is pulled as ``collections``, in
+order, in one fetch; each entry names its message and path and may override ``records``,
+``params``, ``pagination`` and ``incremental`` (taken whole, not merged)::
+
+    records: /data/rows
+    pagination: {style: page, page_size: 50}
+    incremental: {updated_field: 更新时间, id_field: 法规编号, timezone: "+08:00"}
+    collections:
+      - {message: laws, path: /api/laws}
+      - message: law_articles
+        path: /api/articles
+        incremental: {updated_field: 更新时间, id_field: 条文编号, timezone: "+08:00"}
+
+The channel cursor then holds every collection's watermark as a JSON object by message
+(``paging.Positions``); a plain watermark left by the single-collection form is the first
+collection's. Pushes go to ``push.paths[message_type]``, else ``push.path``, so one channel
+can publish several kinds of message to the paths the remote takes each at.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections.abc import Iterator, Mapping
@@ -31,11 +50,13 @@ from adapters.base import Adapter, FetchedBatch, OutboundMessage, Receipt
 from adapters.registry import register_adapter
 from adapters.rest.auth import OAuth2ClientCredentials, build_auth
 from adapters.rest.errors import error_for_response, translating
-from adapters.rest.paging import Incremental, Pagination, Watermark, json_pointer
+from adapters.rest.paging import Collection, Positions, json_pointer
 from adapters.secrets import mask, secret_values
 from hub.errors import ConfigurationError, DataError, RemoteUnavailable
 from hub.exchange.channels import ChannelConfig
 from hub.exchange.envelopes import Arrival
+
+log = logging.getLogger(__name__)
 
 
 @register_adapter
@@ -61,10 +82,26 @@ class RestAdapter(Adapter):
         self.session.verify = self._verify()
         self.session.headers.update(settings.get("headers", {}))
         self.auth = build_auth(settings.get("auth"), self._fetch_token)
-        self.pagination = Pagination.from_settings(settings.get("pagination", {}))
-        incremental = settings.get("incremental")
-        self.incremental = Incremental.from_settings(incremental) if incremental else None
-        self.message_type = str(settings.get("message") or channel.messages[0].name)
+        self.collections = self._collections()
+
+    def _collections(self) -> tuple[Collection, ...]:
+        """What a fetch pulls, in order: ``collections``, or the one collection the top-level
+        settings describe. Every message must be the channel's, and each pulled once (its
+        watermark is one entry of the cursor); refused here rather than on the first page."""
+        listed = self.settings.get("collections") or [
+            {"message": self.settings.get("message") or self.channel.messages[0].name}
+        ]
+        collections = tuple(Collection.from_settings(self.settings, own) for own in listed)
+        seen: set[str] = set()
+        for collection in collections:
+            self.channel.message(collection.message)  # UnknownNameError names it
+            if collection.message in seen:
+                raise ConfigurationError(
+                    f"{self.channel.path}: adapter.collections pulls message "
+                    f"{collection.message!r} twice; each message has one watermark"
+                )
+            seen.add(collection.message)
+        return collections
 
     def _verify(self) -> bool | str:
         bundle = self.settings.get("ca_bundle")
@@ -122,6 +159,7 @@ class RestAdapter(Adapter):
                 if not isinstance(error, RemoteUnavailable):
                     raise error
                 failure = error
+            self.observations["retried"] += 1
             wait = self._wait(attempt, failure.retry_after)
             if attempt >= self.attempts or wait > self.max_wait:
                 raise failure
@@ -149,15 +187,25 @@ class RestAdapter(Adapter):
         return answer if isinstance(answer, dict) else {}
 
     def fetch(self, cursor: str | None) -> Iterator[FetchedBatch]:
-        """Pages after the committed watermark, each with the watermark after it."""
-        watermark = Watermark.parse(cursor) if cursor and self.incremental else None
-        url = self.base_url + str(self.settings.get("path", ""))
+        """Each collection's pages after its committed watermark, collection after collection,
+        each page with the channel cursor after it (every collection's watermark)."""
+        positions = Positions.parse(
+            cursor, self.collections[0].message, plain="collections" not in self.settings
+        )
+        for collection in self.collections:
+            yield from self._pull(collection, positions)
+
+    def _pull(self, collection: Collection, positions: Positions) -> Iterator[FetchedBatch]:
+        """One collection's pages, advancing its watermark in ``positions`` page by page."""
+        incremental = collection.incremental
+        watermark = positions.watermark(collection.message) if incremental else None
+        since = watermark
+        url = self.base_url + collection.path
         params: dict[str, str] = {
-            **{key: str(value) for key, value in self.settings.get("params", {}).items()},
-            **(self.incremental.params(watermark) if self.incremental else {}),
-            **self.pagination.first(),
+            **collection.params,
+            **(incremental.params(watermark) if incremental else {}),
+            **collection.pagination.first(),
         }
-        records_pointer = str(self.settings.get("records", ""))
         while True:
             response = self.request("GET", url, params=params)
             payload = response.content
@@ -165,28 +213,32 @@ class RestAdapter(Adapter):
                 document = json.loads(payload)
             except ValueError:
                 document = None  # passed on whole: the pipeline quarantines it; no next page
-            found = json_pointer(document, records_pointer)
+            found = json_pointer(document, collection.records)
             records = found if isinstance(found, list) else []
             kept = records
-            if self.incremental:
-                kept, watermark = self.incremental.select(records, watermark)
+            if incremental:
+                kept, watermark, late = incremental.select(records, watermark, since=since)
+                if late:  # the remote broke its (updated, id) order: a resumed run may miss
+                    self.observations["records_out_of_order"] += late
+                    log.warning("%s: %d records came out of (updated, id) order", url, late)
                 if len(kept) < len(records):
-                    payload = _with_records(document, records_pointer, kept)
+                    payload = _with_records(document, collection.records, kept)
+                if watermark:
+                    positions.advance(collection.message, watermark)
             arrival = Arrival(
                 self.channel.name,
-                self.message_type,
+                collection.message,
                 payload,
                 remote_id=mask(response.url, self.secrets),
                 content_type=response.headers.get("Content-Type", ""),
             )
             yield FetchedBatch(
-                [arrival] if kept or document is None else [],
-                cursor=str(watermark) if watermark else None,
+                [arrival] if kept or document is None else [], cursor=positions.cursor()
             )
             following = (
                 None
                 if document is None
-                else self.pagination.following(params, document, len(records), response.links)
+                else collection.pagination.following(params, document, len(records), response.links)
             )
             if following is None:
                 return
@@ -194,38 +246,67 @@ class RestAdapter(Adapter):
             url = next_url or url
 
     def push(self, message: OutboundMessage) -> Receipt:
-        """POST (or ``push.method``) the payload with its ``Idempotency-Key``."""
+        """POST (or ``push.method``) the payload with its ``Idempotency-Key`` to the path of
+        its message type."""
         push = self.settings.get("push")
         if not push:
             raise ConfigurationError(f"channel {self.channel.name!r} has no adapter.push")
+        template = self._push_path(push, message.message_type)
         try:
             fields = json.loads(message.payload) if "json" in message.content_type else {}
-            path = str(push["path"]).format_map(fields if isinstance(fields, dict) else {})
+            path = template.format_map(fields if isinstance(fields, dict) else {})
         except (ValueError, KeyError) as exc:
-            raise DataError(f"{message.message_type}: cannot fill push.path: {exc}") from exc
+            raise DataError(f"{message.message_type}: cannot fill push path: {exc}") from exc
         headers = {
             "Content-Type": message.content_type,
             **message.headers,
             "Idempotency-Key": message.idempotency_key,
         }
-        response = self.request(
-            str(push.get("method", "POST")),
-            self.base_url + path,
-            data=message.payload,
-            headers=headers,
-            accept_client_errors=True,
-        )
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = None
-        remote_id = json_pointer(answer, str(push.get("receipt_id_pointer", "/receipt_id")))
+        pointer = str(push.get("receipt_id_pointer", "/receipt_id"))
+        attempt = 0
+        while True:
+            attempt += 1
+            response = self.request(
+                str(push.get("method", "POST")),
+                self.base_url + path,
+                data=message.payload,
+                headers=headers,
+                accept_client_errors=True,
+            )
+            try:
+                answer = response.json()
+            except ValueError:
+                answer = None
+            remote_id = json_pointer(answer, pointer)
+            if not response.ok or remote_id is not None or "receipt_id_pointer" not in push:
+                break
+            # Accepted, yet no receipt where the channel says one always is: an answer cut off
+            # on its way (http.client takes a status line alone for a whole answer). The same
+            # Idempotency-Key again gets the receipt the remote kept.
+            self.observations["receipt_missing"] += 1
+            if attempt >= self.attempts:
+                raise RemoteUnavailable(
+                    f"channel {self.channel.name!r}: {path} accepted the push but its answer "
+                    f"carried no receipt at {pointer} ({self.attempts} tries)"
+                )
+            time.sleep(self._wait(attempt, None))
         return Receipt(
             accepted=response.ok,
             remote_id=None if remote_id is None else str(remote_id),
             detail=mask(f"HTTP {response.status_code}: {response.text[:200]}", self.secrets),
             raw=response.content,
         )
+
+    def _push_path(self, push: Mapping[str, Any], message_type: str) -> str:
+        """``push.paths[message_type]``, else ``push.path``; a message type with neither is a
+        configuration error, not a guess at where the remote wants it."""
+        path = push.get("paths", {}).get(message_type, push.get("path"))
+        if path is None:
+            raise ConfigurationError(
+                f"channel {self.channel.name!r}: no push path for message type "
+                f"{message_type!r} (adapter.push.paths has none and there is no push.path)"
+            )
+        return str(path)
 
     def close(self) -> None:
         self.session.close()

@@ -14,10 +14,19 @@ as the channel cursor ``2024-05-01T10:00:00Z|WO-123``. The request asks for
 ``updated_since >= updated``, which returns the boundary records again; those at or below
 the watermark are dropped, so records sharing the boundary timestamp are neither lost nor
 doubled, provided the remote orders by (updated, id) as the tie-breaker.
+
+A channel may pull several collections (``adapter.collections``), each a ``Collection`` with
+its own watermark. Their cursor is still one string, a JSON object by message,
+``{"laws": "2026-06-28T12:00:00Z|FL0001", "law_articles": "..."}`` (``Positions``), so a run
+cut short resumes every collection where it stopped. The single-collection form keeps
+writing the plain watermark, and a plain watermark is read as the first collection's, so a
+channel that moves to ``collections`` keeps its place.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -96,19 +105,30 @@ class Incremental:
         return Watermark(moment.astimezone(UTC), str(record_id))
 
     def select(
-        self, records: list[Any], watermark: Watermark | None
-    ) -> tuple[list[Any], Watermark | None]:
-        """The records after ``watermark``, and the watermark after this page."""
+        self, records: list[Any], watermark: Watermark | None, *, since: Watermark | None
+    ) -> tuple[list[Any], Watermark | None, int]:
+        """The records after ``since`` (the run's starting watermark), the watermark after
+        this page, and how many kept records come before ``watermark`` (the latest seen).
+
+        Records at or before ``since`` are the inclusive boundary of ``updated_since``: seen
+        by an earlier run. A record after ``since`` but before ``watermark`` is out of order
+        (a page served late): it is kept, since dropping it would lose it, and counted.
+        """
         kept: list[Any] = []
         latest = watermark
+        late = 0
         for record in records:
             position = self.position(record)
-            if position is not None and watermark is not None and position <= watermark:
+            if position is not None and since is not None and position <= since:
                 continue
             kept.append(record)
-            if position is not None and (latest is None or position > latest):
+            if position is None:
+                continue
+            if watermark is not None and position < watermark:
+                late += 1
+            if latest is None or position > latest:
                 latest = position
-        return kept, latest
+        return kept, latest, late
 
 
 @dataclass(frozen=True)
@@ -158,3 +178,87 @@ class Pagination:
             next_url = links.get("next", {}).get("url")
             return (str(next_url), {}) if next_url else None
         return None
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One collection a channel pulls: the message its pages belong to, where it is, where a
+    page keeps its records, and how it is paged and incremented."""
+
+    message: str
+    path: str
+    records: str
+    params: dict[str, str]
+    pagination: Pagination
+    incremental: Incremental | None
+
+    @classmethod
+    def from_settings(cls, defaults: Mapping[str, Any], own: Mapping[str, Any]) -> Collection:
+        """``own`` settings (one entry of ``collections``), each missing one taken whole from
+        the adapter's top-level ``defaults``: settings replace, they do not merge, so a
+        collection's ``incremental`` is read as written."""
+
+        def setting(name: str, default: Any) -> Any:
+            return own.get(name, defaults.get(name, default))
+
+        incremental = setting("incremental", None)
+        return cls(
+            message=str(own["message"]),
+            path=str(setting("path", "")),
+            records=str(setting("records", "")),
+            params={key: str(value) for key, value in setting("params", {}).items()},
+            pagination=Pagination.from_settings(setting("pagination", {})),
+            incremental=Incremental.from_settings(incremental) if incremental else None,
+        )
+
+
+@dataclass
+class Positions:
+    """The channel cursor as each collection's watermark, by message.
+
+    ``plain`` names the message of a single-collection channel, whose cursor is written as
+    its bare watermark (what it always was); otherwise the cursor is the JSON object of every
+    collection's watermark, so that committing one collection's page keeps the others' place.
+    """
+
+    watermarks: dict[str, str]
+    plain: str | None
+
+    @classmethod
+    def parse(cls, cursor: str | None, first: str, *, plain: bool) -> Positions:
+        """The positions in ``cursor``: a JSON object {message: watermark}, or a plain
+        watermark, which is the first collection's (a cursor of the single-collection form)."""
+        if not cursor:
+            watermarks: dict[str, str] = {}
+        elif cursor.startswith("{"):
+            watermarks = _watermarks_by_message(cursor)
+        else:
+            watermarks = {first: cursor}
+        return cls(watermarks, first if plain else None)
+
+    def watermark(self, message: str) -> Watermark | None:
+        written = self.watermarks.get(message)
+        return Watermark.parse(written) if written else None
+
+    def advance(self, message: str, watermark: Watermark) -> None:
+        self.watermarks[message] = str(watermark)
+
+    def cursor(self) -> str | None:
+        """The channel cursor to commit: every collection's watermark (or the one's, bare)."""
+        if self.plain is not None:
+            return self.watermarks.get(self.plain)
+        return json.dumps(self.watermarks, ensure_ascii=False) if self.watermarks else None
+
+
+def _watermarks_by_message(cursor: str) -> dict[str, str]:
+    """The JSON object of a cursor of several collections; anything else was not written by
+    this adapter, and guessing a place in it could skip records."""
+    try:
+        decoded = json.loads(cursor)
+    except ValueError:
+        decoded = None
+    if isinstance(decoded, dict) and all(isinstance(value, str) for value in decoded.values()):
+        return decoded
+    raise ConfigurationError(
+        f"channel cursor {cursor!r} is not a JSON object of watermarks by message"
+    )

@@ -12,6 +12,7 @@ do not fail a run).
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 import typer
@@ -75,6 +76,9 @@ def conformance_command(
     from hub.conformance.checks import run_suite
     from hub.conformance.target import open_target, parse_overrides
 
+    # The checks cut connections on purpose; the transports' own logs of it are noise here.
+    for library in ("pika", "paramiko"):
+        logging.getLogger(library).setLevel(logging.CRITICAL)
     overrides = parse_overrides(set_ or [])
     rows: list[tuple[str, CheckResult]] = []
     for channel in channels_of(target):

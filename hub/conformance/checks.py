@@ -39,15 +39,16 @@ from sqlalchemy.orm import Session
 
 from adapters.base import Adapter, OutboundMessage, Receipt
 from adapters.registry import adapter_class
-from adapters.secrets import resolve
+from adapters.secrets import environment_overlay, resolve
 from hub.conformance.proxy import DroppingProxy
-from hub.conformance.target import Target, environment
+from hub.conformance.target import Target
 from hub.errors import AuthenticationFailed, ConfigurationError, HubError, RetryLater
+from hub.exchange.channels import ChannelConfig
 from hub.exchange.envelopes import open_payload
 from hub.exchange.parsers import parse_records
 from hub.exchange.processing import RecordProcessor
 from hub.exchange.report import RunReport
-from hub.exchange.runner import build_adapter, run_channel
+from hub.exchange.runner import build_adapter, channel_fetches, run_channel
 from hub.store.models.exchange import ChannelCursor, Envelope, Provenance, QuarantineEntry
 
 CHECKS = (
@@ -101,6 +102,8 @@ class Suite:
         self.scratch = scratch
         self.adapter_type: type[Adapter] = adapter_class(str(self.channel.adapter["type"]))
         self.clean: RunReport | None = None
+        self.clean_observations: Counter[str] = Counter()
+        self.reruns = 0  # runs that ended in RetryLater and were run again
         self.clean_store: Engine | None = None
         self._stores = 0
 
@@ -122,7 +125,7 @@ class Suite:
 
     @property
     def fetches(self) -> bool:
-        return "fetch" in self.adapter_type.capabilities
+        return channel_fetches(self.channel)
 
     @property
     def consumes(self) -> bool:
@@ -137,6 +140,7 @@ class Suite:
             try:
                 report = run_channel(store, self.channel, adapter=adapter_for())
             except RetryLater:
+                self.reruns += 1
                 if attempt == RETRY_RUNS:
                     raise
                 continue
@@ -155,7 +159,7 @@ class Suite:
         return results
 
     def not_fetching(self) -> list[CheckResult]:
-        reason = f"adapter {self.adapter_type.name!r} does not fetch"
+        reason = "the channel only sends"
         return [skipped(name, reason) for name in CHECKS[:7]]
 
     def fetch_checks(self) -> list[CheckResult]:
@@ -167,8 +171,9 @@ class Suite:
                 failed("connect", f"the channel's settings are refused: {exc}"),
                 *self._not_reached(CHECKS[1:7], "connect"),
             ]
+        adapter = build_adapter(self.channel)
         try:
-            report = run_channel(store, self.channel)
+            report = run_channel(store, self.channel, adapter=adapter)
         except AuthenticationFailed as exc:
             return [
                 passed("connect", "the remote answered"),
@@ -185,6 +190,7 @@ class Suite:
                 *self._not_reached(CHECKS[3:7], "fetch"),
             ]
         self.clean, self.clean_store = report, store
+        self.clean_observations = adapter.observations
         results = [
             passed("connect", "the remote answered"),
             passed("authenticate", "credentials accepted"),
@@ -228,24 +234,35 @@ class Suite:
         return passed("mapping", f"{checked} records mapped, stored and re-derived identically")
 
     def order(self, store: Engine) -> CheckResult:
-        incremental = self.channel.adapter.get("incremental")
-        if not isinstance(incremental, dict) or "updated_field" not in incremental:
+        late = self.clean_observations["records_out_of_order"]
+        if late:
+            return failed(
+                "order",
+                f"{late} records came after newer ones (a page served late): a run resumed "
+                "from the cursor would skip them",
+            )
+        fields = _incremental_fields(self.channel)
+        if not fields:
             return skipped("order", "the channel declares no incremental (updated, id) order")
-        fields = (str(incremental["updated_field"]), str(incremental.get("id_field", "")))
-        previous: tuple[str, str] | None = None
-        count = 0
-        for data in _stored_source_records(store, self.channel):
-            current = (str(data.get(fields[0], "")), str(data.get(fields[1], "")))
-            count += 1
-            if previous is not None and current < previous:
+        previous: dict[str, tuple[str, str]] = {}
+        counts: Counter[str] = Counter()
+        for message, data in _stored_source_records(store, self.channel):
+            if message not in fields:
+                continue
+            updated, identifier = fields[message]
+            current = (str(data.get(updated, "")), str(data.get(identifier, "")))
+            counts[message] += 1
+            before = previous.get(message)
+            if before is not None and current < before:
                 return failed(
                     "order",
-                    f"record {count} ({fields[0]} {current[0]}, {fields[1]} {current[1]}) "
-                    f"came after ({previous[0]}, {previous[1]}): a cursor after the earlier "
-                    "page would skip it",
+                    f"{message} record {counts[message]} ({updated} {current[0]}, {identifier} "
+                    f"{current[1]}) came after ({before[0]}, {before[1]}): a cursor after the "
+                    "earlier page would skip it",
                 )
-            previous = current
-        return passed("order", f"{count} records in ({fields[0]}, {fields[1]}) order")
+            previous[message] = current
+        orders = ", ".join(f"{m} by ({u}, {i})" for m, (u, i) in fields.items())
+        return passed("order", f"{sum(counts.values())} records in order: {orders}")
 
     def redelivery(self, store: Engine) -> CheckResult:
         if self.consumes:
@@ -283,7 +300,13 @@ class Suite:
         modes = dict(self.target.modes)
         self.target.set_faults({**modes, **faults})
         try:
-            report = self.run_until_done(self.fresh_store(), adapter)
+            for _ in range(RETRY_RUNS):  # until the seeded faults hit at least one request
+                self.reruns = 0
+                report = self.run_until_done(self.fresh_store(), adapter)
+                if self.reruns or any(a.observations["retried"] for a in adapters):
+                    break
+            else:
+                return skipped("faults", f"no injected fault was met in {RETRY_RUNS} runs")
         except HubError as exc:
             return failed("faults", f"a transient fault surfaced as {type(exc).__name__}: {exc}")
         finally:
@@ -308,16 +331,16 @@ class Suite:
             return skipped("resume", f"adapter {self.adapter_type.name!r} has no address to cut")
         if str(settings.get(self.adapter_type.url_setting or "", "")).startswith("https"):
             return skipped("resume", "TLS endpoint: a cutting proxy would break verification")
-        if self.fetches and self.clean is None:
+        if not self.fetches:
+            return self._resume_push(settings, endpoint)
+        if self.clean is None:
             return skipped("resume", "not reached: the clean fetch failed")
         if self.consumes and not hasattr(self.target.simulator, "refill"):
             return skipped("resume", "the remote consumes deliveries and cannot be refilled")
         if self.consumes:
             self.target.simulator.refill()  # type: ignore[union-attr]
         with DroppingProxy(endpoint, drop_after_bytes=self._cut_point()) as proxy:
-            redirected = self.adapter_type.with_endpoint(settings, proxy.host, proxy.port)
-            changed = {k: v for k, v in redirected.items() if settings.get(k) != v}
-            proxied = dataclasses.replace(self.channel, adapter={**self.channel.adapter, **changed})
+            proxied = self._through(proxy, settings)
             store = self.fresh_store()
             try:
                 report = Suite(Target(proxied), self.scratch).run_until_done(
@@ -342,6 +365,45 @@ class Suite:
             f"connection cut {cut}x mid-transfer; {report.stored} records, none lost or doubled",
         )
 
+    def _through(self, proxy: DroppingProxy, settings: dict[str, Any]) -> ChannelConfig:
+        """The channel connecting through ``proxy``; only the address settings change, the
+        ``${ENV}`` references of the rest stay as written."""
+        redirected = self.adapter_type.with_endpoint(settings, proxy.host, proxy.port)
+        changed = {k: v for k, v in redirected.items() if settings.get(k) != v}
+        return dataclasses.replace(self.channel, adapter={**self.channel.adapter, **changed})
+
+    def _resume_push(self, settings: dict[str, Any], endpoint: tuple[str, int]) -> CheckResult:
+        """A push whose answer is cut off: the adapter sends it again with the same key, and
+        the remote, which did receive it the first time, answers with the same receipt."""
+        sample = self._push_sample()
+        if sample is None:
+            return skipped("resume", "no conformance.push_sample in the channel file")
+        message = _message(sample["message_type"], dict(sample["payload"]))
+        with DroppingProxy(endpoint, drop_after_bytes=32) as proxy:
+            try:
+                with build_adapter(self._through(proxy, settings)) as adapter:
+                    receipt = adapter.push(message)
+                with build_adapter(self.channel) as adapter:
+                    again = adapter.push(message)
+            except HubError as exc:
+                return failed("resume", f"a push cut off mid-answer: {type(exc).__name__}: {exc}")
+            cut = proxy.dropped
+        if not cut:
+            return skipped("resume", "the answer was too short to cut")
+        if not receipt.accepted or again.remote_id != receipt.remote_id:
+            return failed(
+                "resume",
+                f"a push re-sent after its answer was cut got {receipt.remote_id!r} "
+                f"(accepted: {receipt.accepted}); asked again, the remote says {again.remote_id!r}",
+            )
+        return passed(
+            "resume", f"answer cut {cut}x; the re-sent push kept receipt {receipt.remote_id}"
+        )
+
+    def _push_sample(self) -> dict[str, Any] | None:
+        sample = (self.channel.raw.get("conformance") or {}).get("push_sample")
+        return dict(sample) if sample else None
+
     def _cut_point(self) -> int:
         """Bytes after which the proxy cuts: half the clean run's smallest envelope (so the
         cut falls inside a transfer), within 1-64 KiB; 2 KiB when there was no clean run."""
@@ -356,7 +418,7 @@ class Suite:
     # -- pushing ----------------------------------------------------------------------------
 
     def push(self) -> CheckResult:
-        sample = (self.channel.raw.get("conformance") or {}).get("push_sample")
+        sample = self._push_sample()
         if "push" not in self.adapter_type.capabilities or not self.channel.adapter.get("push"):
             return skipped("push", "the channel sends nothing")
         if not sample:
@@ -428,14 +490,31 @@ def _envelopes(session: Session, channel: str) -> list[Envelope]:
     )
 
 
-def _stored_source_records(store: Engine, channel: Any) -> Iterator[dict[str, Any]]:
-    """The parsed source records of every stored envelope, in arrival order."""
+def _stored_source_records(store: Engine, channel: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(message, parsed source record) of every stored envelope, in arrival order."""
     with Session(store) as session:
         for envelope in _envelopes(session, channel.name):
             source = channel.mappings[envelope.message_type].source
             for record in parse_records(open_payload(session, envelope), source):
                 if isinstance(record.data, dict):
-                    yield record.data
+                    yield envelope.message_type, record.data
+
+
+def _incremental_fields(channel: Any) -> dict[str, tuple[str, str]]:
+    """{message: (updated field, id field)} of each incrementally pulled collection."""
+    adapter = channel.adapter
+    top = adapter.get("incremental")
+    first = channel.messages[0].name if channel.messages else None
+    entries = adapter.get("collections") or [{"message": adapter.get("message") or first}]
+    fields: dict[str, tuple[str, str]] = {}
+    for entry in entries:
+        incremental = entry.get("incremental", top)
+        if isinstance(incremental, dict) and "updated_field" in incremental:
+            fields[str(entry["message"])] = (
+                str(incremental["updated_field"]),
+                str(incremental.get("id_field", "")),
+            )
+    return fields
 
 
 def round_trip(store: Engine, channel: Any) -> tuple[int, list[str]]:
@@ -487,7 +566,7 @@ def run_suite(target: Target) -> list[CheckResult]:
 
     with (
         tempfile.TemporaryDirectory(prefix="hub-conformance-") as scratch,
-        environment({"HUB_AUDIT_ANCHOR_PATH": ""}),
+        environment_overlay({"HUB_AUDIT_ANCHOR_PATH": ""}),
     ):
         try:
             return Suite(target, Path(scratch)).run()

@@ -4,7 +4,6 @@ endpoint named on the command line, with the channel's settings pointed at it.""
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.registry import adapter_class
+from adapters.secrets import environment_overlay
 from hub.errors import ConfigurationError
 from hub.exchange.channels import ChannelConfig
 from simulators.registry import SimulatorOptions, start_simulator
@@ -71,21 +71,6 @@ def _pointed_at(adapter: dict[str, Any], url: str) -> dict[str, Any]:
 
 
 @contextmanager
-def environment(values: Mapping[str, str]) -> Iterator[None]:
-    """``values`` set in ``os.environ`` for the block, the previous values restored after."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-@contextmanager
 def open_target(
     channel: ChannelConfig,
     *,
@@ -111,7 +96,7 @@ def open_target(
         )
         pointing = dict(getattr(simulator, "environment", {}))
     try:
-        with environment(pointing):  # for the whole run: settings resolve when built
+        with environment_overlay(pointing):  # for the whole run: settings resolve when built
             yield Target(
                 dataclasses.replace(channel, adapter=adapter),
                 simulator,

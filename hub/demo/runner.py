@@ -1,4 +1,8 @@
-"""``hub demo``: a fresh SQLite store, a realistic sample, every channel ingested, counts shown."""
+"""``hub demo``: a fresh SQLite store, a realistic sample, every channel run once, counts shown.
+
+Channels fed by files take the generated sample; every channel with a simulator runs through
+its real adapter against the simulator started in-process (``hub.demo.simulated``).
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from hub.cli.exchange import counts_table
 from hub.demo.sample import SampleFile, generate_sample
-from hub.exchange.channels import default_registry
+from hub.demo.simulated import run_simulated_channels
+from hub.exchange.channels import ChannelRegistry, default_registry
 from hub.exchange.envelopes import Arrival
 from hub.exchange.pipeline import ingest
 from hub.exchange.report import RunReport
+from hub.exchange.runner import channel_fetches
 from hub.security.passwords import hash_password
 from hub.settings import get_settings
 from hub.store.engine import get_engine
@@ -33,8 +39,13 @@ def run_demo(console: Console, *, entities: int = 3000, seed: int = 2019) -> lis
     out_dir = settings.var_dir / "demo" / f"seed-{seed}"
     files = generate_sample(out_dir, seed=seed, entities=entities)
     console.print(f"sample: {len(files)} file(s) in {out_dir}")
-    reports = ingest_sample(engine, files)
-    console.print(counts_table(reports, title="demo: every channel ingested once"))
+    registry = default_registry()
+    reports = ingest_sample(engine, [f for f in files if not _simulated(registry, f.channel)])
+    live = run_simulated_channels(engine, registry)
+    reports.extend(live.reports)
+    console.print(counts_table(reports, title="demo: every channel run once"))
+    for channel, reason in live.skipped:
+        console.print(f"  {channel}: {reason}")
     total = RunReport(channel="all channels")
     for report in reports:
         total.add(report)
@@ -44,6 +55,12 @@ def run_demo(console: Console, *, entities: int = 3000, seed: int = 2019) -> lis
     password = ensure_demo_user(engine)
     console.print(f"work API user: {DEMO_USER} / {password} (admin; a new password every demo run)")
     return reports
+
+
+def _simulated(registry: ChannelRegistry, channel: str) -> bool:
+    """Whether the channel's data comes from its simulator rather than the sample files."""
+    config = registry.get(channel)
+    return config.simulator is not None and channel_fetches(config)
 
 
 def ingest_sample(engine: Engine, files: list[SampleFile]) -> list[RunReport]:

@@ -45,6 +45,17 @@ def build_adapter(channel: ChannelConfig) -> Adapter:
     return adapter(channel, settings)
 
 
+def channel_fetches(channel: ChannelConfig) -> bool:
+    """Whether a scheduled run of the channel fetches anything (push-only channels do not:
+    their adapter cannot fetch, or a REST channel names no collection to pull)."""
+    kind = adapter_class(str(channel.adapter["type"]))
+    if "fetch" not in kind.capabilities:
+        return False
+    return kind.name != "rest" or bool(
+        channel.adapter.get("path") or channel.adapter.get("collections")
+    )
+
+
 def run_channel(
     engine: Engine,
     channel: ChannelConfig,

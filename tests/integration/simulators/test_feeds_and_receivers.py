@@ -4,7 +4,6 @@ with receipts once per idempotency key."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from adapters.base import OutboundMessage
 from adapters.rest.errors import AuthenticationRefused
+from hub.errors import RetryLater
 from hub.exchange.channels import ChannelConfig, load_channel
 from hub.exchange.envelopes import Arrival
 from hub.exchange.pipeline import ingest
+from hub.exchange.report import RunReport
 from hub.exchange.runner import build_adapter, run_channel
 from hub.store.models.actions import Licensing
 from hub.store.models.exchange import QuarantineEntry
@@ -40,38 +41,26 @@ Simulator = TypeVar("Simulator", bound=JsonService)
 
 @dataclass(frozen=True)
 class FeedCase:
-    """One inbound feed: its channel, simulator, feed attribute and stored model.
-
-    ``collection`` is (message, path, id_field) for a channel's second collection, which the
-    REST adapter (one path per channel) pulls as a copy of the channel with its own name, so
-    with its own cursor.
-    """
+    """One inbound channel: its simulator, and the (feed attribute, stored model) of each of
+    its collections in the order a scheduled run pulls them."""
 
     channel: str
     simulator: Callable[..., JsonService]
-    feed: str
-    model: type[Any]
-    collection: tuple[str, str, str] | None = None
+    feeds: tuple[tuple[str, type[Any]], ...]
+
+    def served(self, simulator: JsonService) -> int:
+        """How many records the simulator serves on this channel's collections."""
+        return sum(len(getattr(simulator, feed).records) for feed, _ in self.feeds)
 
 
 FEEDS = [
-    FeedCase("knowledge_feed", KnowledgeFeedsSimulator, "laws", Law),
-    FeedCase(
-        "knowledge_feed",
-        KnowledgeFeedsSimulator,
-        "articles",
-        LawArticle,
-        ("law_articles", "/api/articles", "条文编号"),
-    ),
-    FeedCase("third_party_platforms", KnowledgeFeedsSimulator, "key_enterprises", KeyEnterprise),
+    FeedCase("knowledge_feed", KnowledgeFeedsSimulator, (("laws", Law), ("articles", LawArticle))),
     FeedCase(
         "third_party_platforms",
         KnowledgeFeedsSimulator,
-        "merchants",
-        ThirdPartyRecord,
-        ("platform_merchants", "/api/platform-merchants", "店铺编号"),
+        (("key_enterprises", KeyEnterprise), ("merchants", ThirdPartyRecord)),
     ),
-    FeedCase("government_services", GovernmentServicesSimulator, "events", Licensing),
+    FeedCase("government_services", GovernmentServicesSimulator, (("events", Licensing),)),
 ]
 
 
@@ -112,18 +101,6 @@ def channel_at(
     return load_channel(repo_root / "mappings" / name / "channel.yaml")
 
 
-def feed_channel(
-    repo_root: Path, monkeypatch: pytest.MonkeyPatch, simulator: JsonService, case: FeedCase
-) -> ChannelConfig:
-    channel = channel_at(repo_root, monkeypatch, simulator, case.channel)
-    if case.collection is None:
-        return channel
-    message, path, id_field = case.collection
-    incremental = {**channel.adapter["incremental"], "id_field": id_field}
-    adapter = {**channel.adapter, "path": path, "message": message, "incremental": incremental}
-    return dataclasses.replace(channel, name=f"{channel.name}_{message}", adapter=adapter)
-
-
 def count(engine: Engine, model: type[Any]) -> int:
     with Session(engine) as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
@@ -152,11 +129,12 @@ def reason_fields(raw: bytes) -> list[str]:
     return [reason.split(":")[0] for reason in json.loads(raw)["reasons"]]
 
 
-ids = [case.feed for case in FEEDS]
+ids = [case.channel for case in FEEDS]
+SEVERAL = [case for case in FEEDS if len(case.feeds) > 1]
 
 
 @pytest.mark.parametrize("case", FEEDS, ids=ids)
-def test_a_feed_is_stored_balanced_and_a_second_run_stores_nothing(
+def test_one_run_stores_every_collection_balanced_and_a_second_run_stores_nothing(
     engine: Engine,
     repo_root: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -164,16 +142,51 @@ def test_a_feed_is_stored_balanced_and_a_second_run_stores_nothing(
     case: FeedCase,
 ) -> None:
     simulator = launch(case.simulator)
-    served = len(getattr(simulator, case.feed).records)
-    channel = feed_channel(repo_root, monkeypatch, simulator, case)
+    served = case.served(simulator)
+    channel = channel_at(repo_root, monkeypatch, simulator, case.channel)
 
     first = run_channel(engine, channel)
 
     assert first.balanced
     assert (first.received, first.stored, first.quarantined) == (served, served, 0)
-    assert count(engine, case.model) == served
+    for feed, model in case.feeds:
+        assert count(engine, model) == len(getattr(simulator, feed).records), feed
     second = run_channel(engine, channel)
     assert (second.received, second.stored) == (0, 0)
+
+
+@pytest.mark.parametrize("case", SEVERAL, ids=[case.channel for case in SEVERAL])
+def test_a_run_failing_in_the_second_collection_resumes_it_and_takes_nothing_twice(
+    sqlite_engine: Engine,
+    repo_root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    launch: Launcher,
+    waits: list[float],
+    case: FeedCase,
+) -> None:
+    simulator = launch(case.simulator)
+    (first_feed, first_model), (second_feed, second_model) = case.feeds
+    first_served = len(getattr(simulator, first_feed).records)
+    channel = channel_at(repo_root, monkeypatch, simulator, case.channel)
+
+    def remote_down_once_the_first_collection_is_stored(report: RunReport) -> None:
+        if report.stored == first_served:
+            simulator.set_faults({"error_rate": 1.0})
+
+    with pytest.raises(RetryLater, match="HTTP 503"):
+        run_channel(
+            sqlite_engine, channel, progress=remote_down_once_the_first_collection_is_stored
+        )
+    assert count(sqlite_engine, first_model) == first_served
+    assert count(sqlite_engine, second_model) == 0
+    assert len(waits) == 5  # the channel's six attempts at the second collection's first page
+
+    simulator.set_faults({})
+    resumed = run_channel(sqlite_engine, channel)
+
+    second_served = len(getattr(simulator, second_feed).records)
+    assert (resumed.received, resumed.stored) == (second_served, second_served)
+    assert count(sqlite_engine, second_model) == second_served
 
 
 @pytest.mark.parametrize("case", FEEDS, ids=ids)
@@ -185,9 +198,9 @@ def test_a_record_missing_a_required_field_is_quarantined_and_the_rest_stored(
     case: FeedCase,
 ) -> None:
     simulator = launch(case.simulator, malformed_rate=1.0)  # one record of every page
-    served = len(getattr(simulator, case.feed).records)
+    served = case.served(simulator)
 
-    report = run_channel(sqlite_engine, feed_channel(repo_root, monkeypatch, simulator, case))
+    report = run_channel(sqlite_engine, channel_at(repo_root, monkeypatch, simulator, case.channel))
 
     malformed = simulator.plan.served["malformed_rate"]
     assert malformed > 0
@@ -287,8 +300,6 @@ def test_published_messages_get_receipts_and_are_listed_for_reconciliation(
 ) -> None:
     simulator = launch(CreditPublicitySimulator)
     channel = channel_at(repo_root, monkeypatch, simulator, "credit_publicity")
-    push = {**channel.adapter["push"], "path": "/api/credit-records"}
-    credit_channel = dataclasses.replace(channel, adapter={**channel.adapter, "push": push})
     record = {
         "record_kind": "abnormal_list",
         "entity_uscc": ENTITY_USCC,
@@ -301,11 +312,11 @@ def test_published_messages_get_receipts_and_are_listed_for_reconciliation(
     invalid = {**record, "record_kind": "blacklist", "entity_uscc": WRONG_CHECK_USCC}
     invalid.update(listed_on="2026年7月2日", decided_by="")
 
-    with build_adapter(channel) as results, build_adapter(credit_channel) as credits:
-        first = results.push(inspection_result(1))
-        again = results.push(inspection_result(1))
-        listed = credits.push(message("credit_record", record, "cr-1"))
-        refused = credits.push(message("credit_record", invalid, "cr-2"))
+    with build_adapter(channel) as adapter:  # push.paths: each message type to its path
+        first = adapter.push(inspection_result(1))
+        again = adapter.push(inspection_result(1))
+        listed = adapter.push(message("credit_record", record, "cr-1"))
+        refused = adapter.push(message("credit_record", invalid, "cr-2"))
 
     assert first.accepted and (again.accepted, again.remote_id) == (True, first.remote_id)
     assert listed.accepted and listed.remote_id not in (None, first.remote_id)

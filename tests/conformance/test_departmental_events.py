@@ -1,0 +1,3 @@
+from hub.conformance.pytest_plugin import conformance_tests
+
+test_departmental_events = conformance_tests("departmental_events")

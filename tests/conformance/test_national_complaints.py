@@ -1,0 +1,3 @@
+from hub.conformance.pytest_plugin import conformance_tests
+
+test_national_complaints = conformance_tests("national_complaints")
