@@ -192,6 +192,7 @@ class CreditPlatformSimulator:
             self.rotate_host_key()
         self.root = Path(tempfile.mkdtemp(prefix="credit-platform-"))
         (self.root / "outbox").mkdir()
+        (self.root / "inbox").mkdir()  # what the hub delivers (双公示 files)
         self.drop_armed: str | None = None
         self.newest_day = date.min
         self.faulty: dict[str, str] = {}

@@ -14,7 +14,8 @@ from hub.exchange.envelopes import Arrival
 
 @register_adapter
 class FileAdapter(Adapter):
-    """Takes every file of ``inbox``, in name order, and moves it to ``done/`` once stored.
+    """Takes every file of ``inbox``, in name order, and moves it to ``done/`` once stored
+    (``hub ingest --channel NAME FILE...`` feeds the same pipeline without an inbox).
 
     The inbox itself is the position (no cursor): a file stored but not moved (a crash
     between the two) is read again at the next run and changes nothing, since its envelope
@@ -27,13 +28,16 @@ class FileAdapter(Adapter):
 
     @property
     def inbox(self) -> Path:
+        """``adapter.inbox`` (relative to the channel file), else ``<HUB_VAR_DIR>/inbox/<channel>``,
+        created on first use: a scheduled run of a channel nobody configured finds nothing."""
         inbox = self.settings.get("inbox")
         if not inbox:
-            raise ConfigurationError(
-                f"channel {self.channel.name!r} has no adapter.inbox: feed it with "
-                "`hub ingest --channel NAME FILE...` or set an inbox folder"
-            )
-        path = Path(inbox)
+            from hub.settings import get_settings
+
+            default = get_settings().var_dir / "inbox" / self.channel.name
+            default.mkdir(parents=True, exist_ok=True)
+            return default
+        path = Path(str(inbox))
         return path if path.is_absolute() else self.channel.path.parent / path
 
     def fetch(self, cursor: str | None) -> Iterator[FetchedBatch]:

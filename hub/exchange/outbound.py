@@ -12,14 +12,14 @@ destination channel's ``outbound`` section, per event type::
         content_type: application/json      # the default
         fields:                              # target field (dotted names nest) → column
           工单编号: source_number
-          status: status
+          status: {column: status, table: {answered: 已回复, closed: 已办结}}  # their words
           诉求人.联系电话: complainant_phone
 
 A row whose payload carries a ``body`` object (a case status reply, say) is sent as it is;
 the event's ``outbound`` entry, when there is one, names its message type.
 
 A row that cannot be rendered because of the row itself (its record was deleted) raises
-``DataError``; one that cannot be rendered because the channel file is wrong (no
+``DataError``, as does a value its field's ``table`` lacks; one that cannot be rendered because the channel file is wrong (no
 ``outbound`` entry, an unknown column) raises ``ConfigurationError``.
 """
 
@@ -49,7 +49,7 @@ class OutboundSpec:
     """One event type's entry in a channel's ``outbound`` section."""
 
     message_type: str
-    fields: Mapping[str, str]
+    fields: Mapping[str, str | Mapping[str, Any]]  # column, or {column, table}
     content_type: str = JSON
 
 
@@ -105,13 +105,24 @@ def _render_record(
         )
     columns = set(inspect(kind.model).column_attrs.keys())
     document: dict[str, Any] = {}
-    for target, column in spec.fields.items():
+    for target, source in spec.fields.items():
         where = f"{channel.path}: outbound.{row.event_type}.fields.{target}"
+        column, table = (
+            (source, None) if isinstance(source, str) else (source["column"], source["table"])
+        )
         if column not in columns:
             raise ConfigurationError(
                 f"{where}: {kind.name} has no column {column!r}; known: {', '.join(sorted(columns))}"
             )
-        _place(document, target.split("."), _json_value(getattr(record, column)), where)
+        value = _json_value(getattr(record, column))
+        if table is not None and value is not None:
+            if value not in table:
+                raise DataError(
+                    f"{where}: {kind.name} {row.record_id} has {column} {value!r}, which the "
+                    f"remote's table lacks (known: {', '.join(map(str, table))})"
+                )
+            value = table[value]
+        _place(document, target.split("."), value, where)
     return document
 
 

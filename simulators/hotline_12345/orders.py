@@ -23,6 +23,8 @@ from hub.demo.world import World
 SOURCE_TIMEZONE = timezone(timedelta(hours=8))  # 更新时间 is Beijing time, without offset
 _STAMP = "%Y-%m-%d %H:%M:%S"
 _FEEDBACK_FIELDS = {"status": "工单状态", "answer": "答复内容", "feedback": "回访评价"}
+# The states a work order can be in (the hub's work_orders mapping knows the same table).
+STATUSES = ("已受理", "已派单", "办理中", "已回复", "督办中", "已办结", "不予受理")
 
 
 def order_key(order: dict[str, Any]) -> tuple[str, str]:
@@ -128,6 +130,10 @@ class OrderBook:
             if not known:
                 return FeedbackReceipt(
                     400, {"code": 400, "msg": f"give one of {sorted(_FEEDBACK_FIELDS)}"}
+                )
+            if "status" in known and known["status"] not in STATUSES:
+                return FeedbackReceipt(
+                    400, {"code": 400, "msg": f"status {known['status']!r} is none of {STATUSES}"}
                 )
             for name, value in known.items():
                 order[_FEEDBACK_FIELDS[name]] = value

@@ -17,6 +17,7 @@ from hub.errors import ConfigurationError, MissingSecretError, UnknownNameError
 from hub.exchange.channels import load_channel
 from hub.exchange.cursors import read_cursor
 from hub.exchange.runner import build_adapter, run_channel
+from hub.settings import get_settings
 from hub.store.models.entities import RegulatedEntity
 from hub.store.models.exchange import Envelope
 from tests.integration.pipeline.helpers import csv_bytes, entity_row
@@ -95,9 +96,26 @@ def test_adapter_settings_are_validated_with_every_error_at_once(
     assert "adapter.done_folder: 3 is not of type 'string'" in message
 
 
-def test_a_channel_without_inbox_says_how_to_feed_it(engine: Engine, repo_root: Path) -> None:
+def test_a_channel_without_inbox_reads_its_default_inbox_under_the_var_folder(
+    engine: Engine, repo_root: Path
+) -> None:
     channel = load_channel(repo_root / "mappings" / "market_registry" / "channel.yaml")
-    with pytest.raises(ConfigurationError, match="hub ingest"):
+
+    empty = run_channel(engine, channel)  # nothing dropped yet: an empty run, not an error
+    inbox = get_settings().var_dir / "inbox" / "market_registry"
+    (inbox / "a_entities.csv").write_bytes(csv_bytes([entity_row(1)]))
+    report = run_channel(engine, channel)
+
+    assert empty.received == 0 and (report.received, report.stored) == (1, 1)
+    assert (inbox / "done" / "a_entities.csv").is_file()
+
+
+def test_a_configured_inbox_that_is_not_a_folder_is_refused(
+    engine: Engine, tmp_path: Path, repo_root: Path
+) -> None:
+    missing = tmp_path / "nowhere"
+    channel = load_channel(_channel(tmp_path, repo_root, f"{{type: file, inbox: {missing}}}"))
+    with pytest.raises(ConfigurationError, match="is not a folder"):
         run_channel(engine, channel)
 
 

@@ -55,12 +55,23 @@ ADAPTER: dict[str, Any] = {
     "retry": {"attempts": 1},  # the dispatcher retries, on its own schedule
     "push": {"path": "/api/workorders/{工单编号}/feedback"},
 }
+# Canonical complaint status to the hotline's (the inverse of its work_orders mapping's table).
+HOTLINE_STATUSES = {
+    "accepted": "已受理",
+    "dispatched": "已派单",
+    "handling": "办理中",
+    "answered": "已回复",
+    "supervised": "督办中",
+    "closed": "已办结",
+    "rejected": "不予受理",
+    "received": "已受理",
+}
 OUTBOUND = {
     "complaint.stored": {
         "message_type": "feedback",
         "fields": {
             "工单编号": "source_number",
-            "status": "status",
+            "status": {"column": "status", "table": HOTLINE_STATUSES},
             "answer": "answer",
             "回访.联系人": "complainant_name",
             "回访.联系电话": "complainant_phone",
