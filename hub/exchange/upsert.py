@@ -106,6 +106,12 @@ class Upserter:
         # Columns left out whose default SQLAlchemy fills in Python (SQLite's insert gets it):
         # the server knows no such default, so the COPY path states them, on insert only.
         self._insert_defaults = _python_defaults(self.table, leave_out=self.columns)
+        # (column index, to-COPY-text) of the columns COPY cannot take as they are.
+        self._copy_dumpers = [
+            (index, dump)
+            for index, name in enumerate(self.columns)
+            if (dump := _copy_dumper(self.table.c[name])) is not None
+        ]
 
     def key_of(self, row: Row) -> KeyTuple:
         return tuple(row.get(name) for name in self.key)
@@ -123,12 +129,8 @@ class Upserter:
         if not rows:
             return {}
         if session.get_bind().dialect.name == "postgresql":
-            # COPY parses ISO dates and numbers itself: only the column order is needed.
-            columns = self.columns
-            ordered = [{name: row.get(name) for name in columns} for row, _ in rows]
-            positions = [position for _, position in rows]
-            stored = self._upsert_postgres(session, ordered, positions, origin)
-            if len(stored) < len(ordered):  # some were duplicates (or older versions)
+            stored = self._upsert_postgres(session, rows, origin)
+            if len(stored) < len(rows):  # some were duplicates (or older versions)
                 session.connection().exec_driver_sql(self._postgres_advance_sql(self._stage_name))
             return stored
         prepared = [self._prepare(row) for row, _ in rows]
@@ -204,11 +206,12 @@ class Upserter:
         return {tuple(found[1:]): found[0] for found in result}
 
     def _upsert_postgres(
-        self, session: Session, rows: list[Row], positions: list[int], origin: Origin
+        self, session: Session, rows: list[tuple[Row, int]], origin: Origin
     ) -> dict[KeyTuple, int]:
         """COPY the chunk into a staging table, then upsert and write provenance in one
         statement, so the server joins stored ids to positions and no id comes back to be
-        sent again."""
+        sent again. COPY parses ISO dates and numbers itself: only the column order and the
+        few values it cannot take as they are (sealed, JSON) need Python's work."""
         stage = self._stage_name
         connection = session.connection()
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -219,19 +222,17 @@ class Upserter:
             f'SELECT {column_list}, 0 AS _position FROM "{self.table.name}" WITH NO DATA'
         )
         cursor.execute(f'TRUNCATE "{stage}"')
-        dumpers = [_copy_dumper(self.table.c[name]) for name in self.columns]
-        if any(dumpers):
-            rows = [
-                {
-                    name: value if dump is None or value is None else dump(value)
-                    for (name, value), dump in zip(row.items(), dumpers, strict=True)
-                }
-                for row in rows
-            ]
+        columns = self.columns
+        dumping = self._copy_dumpers
         with cursor.copy(f'COPY "{stage}" ({column_list}, _position) FROM STDIN') as copy:
             write_row = copy.write_row
-            for row, position in zip(rows, positions, strict=True):
-                write_row((*row.values(), position))
+            for row, position in rows:
+                values = [row.get(name) for name in columns]
+                for index, dump in dumping:
+                    if values[index] is not None:
+                        values[index] = dump(values[index])
+                values.append(position)
+                write_row(values)
         cursor.execute(
             self._postgres_merge_sql(stage),
             {
@@ -241,7 +242,7 @@ class Upserter:
                 **{f"default_{name}": value for name, (_, value) in self._insert_defaults.items()},
             },
         )
-        key_at = {position: self.key_of(row) for row, position in zip(rows, positions, strict=True)}
+        key_at = {position: self.key_of(row) for row, position in rows}
         return {key_at[position]: record_id for record_id, position in cursor.fetchall()}
 
     def _postgres_merge_sql(self, stage: str) -> str:
