@@ -11,3 +11,14 @@ BUILTIN_ADAPTERS = {
     "sftp": "adapters.sftp.client",
     "amqp": "adapters.amqp.client",
 }
+
+# Each built-in adapter's ``capabilities``, known without importing its module: Airflow's DAG
+# files choose a channel's tasks from them at parse time. A unit test keeps them equal to the
+# classes' own declarations.
+BUILTIN_CAPABILITIES = {
+    "file": frozenset({"fetch"}),
+    "rest": frozenset({"fetch", "push", "paginate", "incremental"}),
+    "soap": frozenset({"fetch", "push", "paginate", "incremental", "idempotent_push"}),
+    "sftp": frozenset({"fetch", "push"}),
+    "amqp": frozenset({"fetch", "push", "acknowledge", "dead_letter", "reconnect"}),
+}

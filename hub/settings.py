@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     )
     token_ttl_seconds: int = 3600
     chunk_size: int = 5000
+    alert_webhook: str | None = Field(
+        default=None,
+        description="URL (or ${ENV} reference) that failed Airflow tasks post an alert to "
+        "when their channel file names no alert_webhook of its own.",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

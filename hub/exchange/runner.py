@@ -21,6 +21,7 @@ from hub.errors import ConfigurationError
 from hub.exchange.channels import ChannelConfig
 from hub.exchange.coalesce import coalesce
 from hub.exchange.cursors import read_cursor, write_cursor
+from hub.exchange.directions import fetches
 from hub.exchange.envelopes import Arrival
 from hub.exchange.pipeline import ProgressCallback, ingest
 from hub.exchange.report import RunReport
@@ -46,14 +47,9 @@ def build_adapter(channel: ChannelConfig) -> Adapter:
 
 
 def channel_fetches(channel: ChannelConfig) -> bool:
-    """Whether a scheduled run of the channel fetches anything (push-only channels do not:
-    their adapter cannot fetch, or a REST channel names no collection to pull)."""
-    kind = adapter_class(str(channel.adapter["type"]))
-    if "fetch" not in kind.capabilities:
-        return False
-    return kind.name != "rest" or bool(
-        channel.adapter.get("path") or channel.adapter.get("collections")
-    )
+    """Whether a scheduled run of the channel fetches anything (``directions.fetches``, the
+    rule Airflow's DAG files apply at parse time)."""
+    return fetches(channel.adapter)
 
 
 def run_channel(
