@@ -37,6 +37,7 @@ from typer.testing import CliRunner
 
 from adapters.secrets import environment_overlay
 from hub.cli.main import app
+from hub.demo.sample import generate_sample
 from hub.exchange.outbox import enqueue
 from hub.store.engine import get_engine
 from hub.store.migrate import upgrade
@@ -67,6 +68,20 @@ QUICK_TO_FAIL = {
     "alert_webhook": f"${{{ALERT_VARIABLE}}}",
 }
 HOTLINE = "channel__hotline_12345"
+# The channels the tests below run one by one; every other shipped channel runs in
+# test_every_other_channel_dag_runs_against_its_simulator_or_sample.
+NAMED = {
+    "hotline_12345",
+    "platform_12315",
+    "credit_platform",
+    "market_registry",
+    "departmental_events",
+}
+OTHER_CHANNELS = sorted(
+    path.parent.name
+    for path in (REPO_ROOT / "mappings").glob("*/channel.yaml")
+    if path.parent.name not in NAMED
+)
 
 
 @dataclass
@@ -114,6 +129,10 @@ def _write_channels(mappings: Path, inbox: Path, amqp_prefix: str) -> dict[str, 
             }
         },
     )
+    for name in OTHER_CHANNELS:  # file channels read an inbox of their own
+        shipped = yaml.safe_load((REPO_ROOT / "mappings" / name / "channel.yaml").read_text())
+        own_inbox = {"adapter": {"inbox": str(inbox.parent / name)}}
+        _copy_channel(mappings, name, own_inbox if shipped["adapter"]["type"] == "file" else {})
     return {**amqp["adapter"], "url": BROKER}
 
 
@@ -398,3 +417,29 @@ def test_a_configuration_error_fails_at_once(
     assert alert["error_type"] == "MissingSecretError"
     assert "HUB_HOTLINE_12345_KEY" in alert["error"]
     assert exchange_runs(store, "hotline_12345") == []
+
+
+@pytest.mark.parametrize("name", OTHER_CHANNELS)
+def test_every_other_channel_dag_runs_against_its_simulator_or_sample(
+    airflow: AirflowHome, store: Engine, name: str, tmp_path: Path
+) -> None:
+    """Each remaining channel's DAG: against its simulator, or (a file channel) with the demo
+    sample's file for it dropped in its inbox; every exchange run succeeds and balances."""
+    config = yaml.safe_load((airflow.mappings / name / "channel.yaml").read_text())
+    if config.get("simulator"):
+        with simulated(config["simulator"]):
+            run = airflow.run(f"channel__{name}")
+    else:
+        inbox = Path(config["adapter"]["inbox"])
+        inbox.mkdir(parents=True, exist_ok=True)
+        for sample in generate_sample(tmp_path / "sample", entities=100):
+            if sample.channel == name:
+                shutil.copy(sample.path, inbox / sample.path.name)
+        run = airflow.run(f"channel__{name}")
+
+    assert run.state == "success", tasks(run)
+    if "exchange" in tasks(run):
+        runs = exchange_runs(store, name)
+        assert runs and all(r.status == "succeeded" for r in runs), [r.error for r in runs]
+        assert all(r.received == r.stored + r.duplicates + r.quarantined for r in runs)
+        assert sum(r.stored for r in runs) > 0
