@@ -32,7 +32,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.api.deps import SessionFactoryDep, get_current_principal
-from hub.api.routers import auth, entities, provenance, public, quarantine
+from hub.api.routers import (
+    auth,
+    catalog,
+    entities,
+    provenance,
+    public,
+    quarantine,
+)
 from hub.errors import (
     ConfigurationError,
     DataError,
@@ -128,6 +135,7 @@ def _work_router() -> APIRouter:
     router.include_router(entities.router)
     router.include_router(quarantine.router)
     router.include_router(provenance.router)
+    router.include_router(catalog.router)
     return router
 
 

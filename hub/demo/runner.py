@@ -13,8 +13,10 @@ from rich.console import Console
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from hub.cli.catalog import demo_coverage
 from hub.cli.exchange import counts_table
-from hub.demo.sample import SampleFile, generate_sample
+from hub.demo.power_lists import power_list_sample
+from hub.demo.sample import REFERENCE_DATE, SampleFile, generate_sample
 from hub.demo.simulated import run_simulated_channels
 from hub.exchange.channels import ChannelRegistry, default_registry
 from hub.exchange.envelopes import Arrival
@@ -38,6 +40,7 @@ def run_demo(console: Console, *, entities: int = 3000, seed: int = 2019) -> lis
     console.print(f"store: {engine.url.render_as_string()}")
     out_dir = settings.var_dir / "demo" / f"seed-{seed}"
     files = generate_sample(out_dir, seed=seed, entities=entities)
+    files += power_list_sample(out_dir, files)
     console.print(f"sample: {len(files)} file(s) in {out_dir}")
     registry = default_registry()
     reports = ingest_sample(engine, [f for f in files if not _simulated(registry, f.channel)])
@@ -52,6 +55,7 @@ def run_demo(console: Console, *, entities: int = 3000, seed: int = 2019) -> lis
     console.print(
         total.summary() + (" (balanced)" if total.balanced else " [red](NOT balanced)[/red]")
     )
+    demo_coverage(console, engine, REFERENCE_DATE)
     password = ensure_demo_user(engine)
     console.print(f"work API user: {DEMO_USER} / {password} (admin; a new password every demo run)")
     return reports

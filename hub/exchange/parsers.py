@@ -1,5 +1,9 @@
 """Streaming parsers: bytes in, one ``SourceRecord`` per record out, never a whole file in memory.
 
+Formats: CSV, JSON, JSON Lines, XML and Excel (xlsx, read with openpyxl in read-only mode,
+row by row; a non-seekable stream is spooled to a temporary file first, since a workbook is
+a zip archive).
+
 Each record keeps its raw bytes so that a record failing any later step can be quarantined
 exactly as it arrived. A problem with one record (bad bytes, wrong column count) becomes an
 error on that record; a problem with the file as a whole (empty, no header, a DTD, broken XML)
@@ -9,11 +13,16 @@ becomes one error record that stands for the rest of the file, so the counts sti
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import json
 import re
+import shutil
+import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import IO, Any
 
 from lxml import etree
@@ -76,6 +85,8 @@ def parse_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceRecor
         return _jsonl_records(stream, source)
     if source.format == "json":
         return _json_records(stream, source)
+    if source.format == "xlsx":
+        return _xlsx_records(stream, source)
     return _xml_records(stream, source)
 
 
@@ -348,3 +359,104 @@ def _xml_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceRecord
     except etree.XMLSyntaxError as exc:
         message = f"XML is malformed (truncated?) after record {position}: {exc.msg}; the rest was not read"
         yield _file_error(position + 1, message)
+
+
+# Spooled in memory up to this size when an xlsx stream cannot seek (a replayed envelope).
+XLSX_SPOOL_BYTES = 16 * 1024 * 1024
+# What a broken workbook raises inside openpyxl: not a zip, a part missing, bad XML (a
+# SyntaxError), a cell it cannot read.
+_XLSX_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError, TypeError)
+
+
+@contextlib.contextmanager
+def _seekable(stream: IO[bytes]) -> Iterator[IO[bytes]]:
+    """``stream`` itself when it can seek, else a temporary copy, removed afterwards."""
+    if stream.seekable():
+        yield stream
+        return
+    with tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES) as spool:
+        shutil.copyfileobj(stream, spool)
+        spool.seek(0)
+        yield spool
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text a CSV export would hold: integral numbers without ``.0`` (codes
+    typed as numbers), dates in ISO form, empty cells as empty strings."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value).strip() if isinstance(value, str) else str(value)
+
+
+def _xlsx_records(stream: IO[bytes], source: SourceSpec) -> Iterator[SourceRecord]:
+    """Rows of the first sheet (or the sheet named by ``records``) under its header row.
+
+    Each record's raw bytes are its cells as a JSON object (header → text), which is what
+    quarantine keeps; a replay reads the workbook again from the envelope. Empty rows are
+    skipped, as blank CSV lines are; a value under no header is an error of that row.
+    """
+    from openpyxl import load_workbook  # heavy; imported only when a workbook arrives
+
+    with _seekable(stream) as readable:
+        try:
+            workbook = load_workbook(readable, read_only=True, data_only=True)
+        except _XLSX_ERRORS as exc:
+            yield _file_error(1, f"not a readable Excel workbook (xlsx): {exc}")
+            return
+        try:
+            if source.records and source.records not in workbook.sheetnames:
+                yield _file_error(1, f"no sheet {source.records!r}; sheets: {workbook.sheetnames}")
+                return
+            sheet = workbook[source.records] if source.records else workbook.worksheets[0]
+            yield from _sheet_records(sheet.iter_rows(values_only=True))
+        finally:
+            workbook.close()
+
+
+def _sheet_records(rows: Iterator[tuple[Any, ...]]) -> Iterator[SourceRecord]:
+    header: list[str] | None = None
+    position = 0
+    try:
+        for values in rows:
+            cells = [cell_text(value) for value in values]
+            if not any(cells):
+                continue
+            if header is None:
+                header = cells
+                named = [name for name in header if name]
+                if len(set(named)) != len(named):
+                    duplicates = sorted({name for name in named if named.count(name) > 1})
+                    yield _file_error(1, f"header repeats column(s) {duplicates}")
+                    return
+                continue
+            position += 1
+            yield _xlsx_record(position, header, cells)
+    except _XLSX_ERRORS as exc:
+        message = f"the workbook is damaged after record {position}: {exc}; the rest was not read"
+        yield _file_error(position + 1, message)
+        return
+    if header is None:
+        yield _file_error(1, "empty sheet: no header row")
+
+
+def _xlsx_record(position: int, header: list[str], cells: list[str]) -> SourceRecord:
+    data = {name: "" for name in header if name}
+    stray = []
+    for index, text in enumerate(cells):
+        name = header[index] if index < len(header) else ""
+        if name:
+            data[name] = text
+        elif text:
+            stray.append(index + 1)
+    raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    if stray:
+        return _file_error(position, f"value(s) in column(s) {stray} under no header", raw)
+    return SourceRecord(position=position, raw=raw, data=data)

@@ -1,8 +1,9 @@
 """The one pipeline every channel uses.
 
-    parse → validate (source schema) → map → validate (canonical schema) → upsert on the
-    natural key → provenance → outbox events, committed chunk by chunk; any failing record
-    goes to quarantine with its step, reason and raw bytes, and the batch goes on.
+    parse → validate (source schema) → map → validate (canonical schema) → store guards
+    (the mapping's checks against the store) → upsert on the natural key → provenance →
+    outbox events, committed chunk by chunk; any failing record goes to quarantine with its
+    step, reason and raw bytes, and the batch goes on.
 
 A run's counts always balance: received = stored + duplicates + quarantined. Replaying an
 envelope changes nothing: its bytes are stored once (by checksum), unchanged records are
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.errors import KeyConflictError
 from hub.exchange.channels import ChannelConfig
 from hub.exchange.envelopes import Arrival, open_payload, store_envelope
+from hub.exchange.guards import StoreGuard, store_guard
 from hub.exchange.outbox import enqueue_record_events
 from hub.exchange.parsers import SourceRecord, parse_records
 from hub.exchange.processing import Chunk, RecordProcessor
@@ -104,6 +106,9 @@ class MessageRun:
         self.processor = RecordProcessor(channel, message)
         self.target: RecordType = self.processor.target
         self.upserter = Upserter(self.target, self.processor.columns)
+        self.guards: list[StoreGuard] = [
+            store_guard(name) for name in self.processor.mapping.guards
+        ]
         self.event_destinations = subscribers(f"{self.target.name}.stored")
         self.parallel_threshold = parallel_threshold
 
@@ -177,6 +182,7 @@ class MessageRun:
         quarantine entries and the run's counts so far."""
         with self.sessions() as session, session.begin():
             rows = self._refuse_key_changes(session, chunk, quarantine)
+            rows = self._apply_guards(session, chunk, rows, quarantine)
             stored = self.upserter.upsert(session, list(rows.values()), origin)
             enqueue_record_events(session, self.event_destinations, self.target.name, stored, rows)
             positions = [position for _, position in rows.values()]
@@ -202,6 +208,28 @@ class MessageRun:
             )
         if self.progress is not None:
             self.progress(self.report)
+
+    def _apply_guards(
+        self,
+        session: Session,
+        chunk: Chunk,
+        rows: dict[KeyTuple, tuple[Row, int]],
+        quarantine: QuarantineWriter,
+    ) -> dict[KeyTuple, tuple[Row, int]]:
+        """Quarantine the rows the mapping's store guards refuse; keep the rest."""
+        if not self.guards:
+            return rows
+        kept = dict(rows)
+        for guard in self.guards:
+            refused = guard.check(session, {key: row for key, (row, _) in kept.items()})
+            for key, reason in refused.items():
+                _, position = kept.pop(key)
+                chunk.quarantined.append(
+                    quarantine.entry(
+                        position, guard.step, f"{guard.name}: {reason}", chunk.raws[key]
+                    )
+                )
+        return kept
 
     def _refuse_key_changes(
         self, session: Session, chunk: Chunk, quarantine: QuarantineWriter

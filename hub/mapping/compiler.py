@@ -42,6 +42,7 @@ class CompiledMapping:
     map: MapFunction
     code: str
     uses_code_checks: bool
+    guards: tuple[str, ...] = ()
 
 
 class _Emitter:
@@ -51,7 +52,8 @@ class _Emitter:
         self.spec = spec
         self.document: LocatedYaml = spec.document
         self.is_xml = spec.source.format == "xml"
-        self.is_csv = spec.source.format == "csv"
+        # Excel rows arrive as flat {header: text} records, like CSV rows.
+        self.is_csv = spec.source.format in ("csv", "xlsx")
         self.namespace: dict[str, Any] = {
             "_MappingError": MappingError,
             "_CodeCheckError": CodeCheckError,
@@ -255,6 +257,7 @@ def compile_mapping(spec: MappingSpec) -> CompiledMapping:
         map=namespace["_map"],
         code=code,
         uses_code_checks=emitter.uses_code_checks,
+        guards=spec.guards,
     )
 
 

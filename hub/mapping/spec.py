@@ -14,12 +14,15 @@ A mapping turns one source message into one canonical record. Example
       status:   {const: active}
       business_address: {concat: [经营场所省, 经营场所市, 经营场所详址], sep: ""}
 
-Field keys: ``from`` (a CSV column; a dotted path or JSON pointer for JSON; an XPath for
-XML), ``const``, ``concat`` + ``sep``, ``when`` + ``then`` / ``else`` (conditions ``equals``,
-``in``, ``empty``), ``transform`` (strip, upper, lower, digits, halfwidth), ``table`` +
-``table_default`` (code translation), ``type`` (string, integer, number, boolean, date,
-datetime, amount with ``unit``, list with ``separator``), ``default``, ``required`` and
-``check`` (uscc, orgcode, citizen_id, region, industry).
+``guards`` names store guards (``hub.exchange.guards``) the records must pass before they
+are stored, e.g. ``guards: [catalog_conflicts]``.
+
+Field keys: ``from`` (a CSV column or an Excel header; a dotted path or JSON pointer for
+JSON; an XPath for XML), ``const``, ``concat`` + ``sep``, ``when`` + ``then`` / ``else``
+(conditions ``equals``, ``in``, ``empty``), ``transform`` (strip, upper, lower, digits,
+halfwidth), ``table`` + ``table_default`` (code translation), ``type`` (string, integer,
+number, boolean, date, datetime, amount with ``unit``, list with ``separator``),
+``default``, ``required`` and ``check`` (uscc, orgcode, citizen_id, region, industry).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class MappingSpec:
     target: str
     fields: dict[str, dict[str, Any]]
     document: LocatedYaml
+    guards: tuple[str, ...] = ()
 
 
 def load_mapping_spec(path: Path) -> MappingSpec:
@@ -83,6 +87,7 @@ def load_mapping_spec(path: Path) -> MappingSpec:
         target=data["target"],
         fields=dict(data["fields"]),
         document=document,
+        guards=tuple(data.get("guards", ())),
     )
 
 
@@ -121,6 +126,17 @@ def _target_problems(document: LocatedYaml) -> list[str]:
             problems.append(f"{document.where(['source', 'schema'])}: {exc}")
     if source.get("format") == "xml" and not source.get("records"):
         problems.append(f"{document.where(['source'])}: xml sources need 'records' (element tag)")
+    guards = data.get("guards")
+    if isinstance(guards, list) and guards:
+        from hub.exchange.guards import known_guards
+
+        known = known_guards()
+        for index, name in enumerate(guards):
+            if name not in known:
+                problems.append(
+                    f"{document.where(['guards', index])}: unknown store guard {name!r}; "
+                    f"known: {', '.join(known)}"
+                )
     return problems
 
 

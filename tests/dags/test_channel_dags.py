@@ -37,6 +37,7 @@ from typer.testing import CliRunner
 
 from adapters.secrets import environment_overlay
 from hub.cli.main import app
+from hub.demo.power_lists import power_list_sample
 from hub.demo.sample import generate_sample
 from hub.exchange.outbox import enqueue
 from hub.store.engine import get_engine
@@ -432,7 +433,8 @@ def test_every_other_channel_dag_runs_against_its_simulator_or_sample(
     else:
         inbox = Path(config["adapter"]["inbox"])
         inbox.mkdir(parents=True, exist_ok=True)
-        for sample in generate_sample(tmp_path / "sample", entities=100):
+        files = generate_sample(tmp_path / "sample", entities=100)
+        for sample in [*files, *power_list_sample(tmp_path / "sample", files)]:
             if sample.channel == name:
                 shutil.copy(sample.path, inbox / sample.path.name)
         run = airflow.run(f"channel__{name}")

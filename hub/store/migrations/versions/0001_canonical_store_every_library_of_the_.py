@@ -73,6 +73,45 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_catalog_bases_catalog_code'), ['catalog_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalog_bases_law_code'), ['law_code'], unique=False)
 
+    op.create_table('catalog_claims',
+    sa.Column('catalog_code', sa.String(length=14), nullable=False),
+    sa.Column('region_code', sa.String(length=12), nullable=False),
+    sa.Column('department_code', sa.String(length=50), nullable=False),
+    sa.Column('level', sa.String(length=20), nullable=True),
+    sa.Column('supervision_manner', sa.String(length=100), nullable=True),
+    sa.Column('measures', sa.Text(), nullable=True),
+    sa.Column('objects', sa.Text(), nullable=True),
+    sa.Column('process', sa.Text(), nullable=True),
+    sa.Column('result', sa.Text(), nullable=True),
+    sa.Column('claimed_by', sa.String(length=100), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_claims')),
+    sa.UniqueConstraint('catalog_code', 'region_code', name=op.f('uq_catalog_claims_catalog_code_region_code'))
+    )
+    with op.batch_alter_table('catalog_claims', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_claims_catalog_code'), ['catalog_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_claims_department_code'), ['department_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_claims_region_code'), ['region_code'], unique=False)
+
+    op.create_table('catalog_item_versions',
+    sa.Column('catalog_code', sa.String(length=14), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=30), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('actor', sa.String(length=100), nullable=False),
+    sa.Column('actor_department', sa.String(length=50), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('snapshot', sa.JSON(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_item_versions')),
+    sa.UniqueConstraint('catalog_code', 'revision', name=op.f('uq_catalog_item_versions_catalog_code_revision'))
+    )
+    with op.batch_alter_table('catalog_item_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_item_versions_catalog_code'), ['catalog_code'], unique=False)
+
     op.create_table('catalog_items',
     sa.Column('code', sa.String(length=14), nullable=False),
     sa.Column('parent_code', sa.String(length=14), nullable=True),
@@ -92,6 +131,11 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('origin', sa.String(length=20), nullable=False),
+    sa.Column('source_kind', sa.String(length=30), nullable=True),
+    sa.Column('licensing_item', sa.String(length=200), nullable=True),
+    sa.Column('responsible_department', sa.String(length=50), nullable=True),
+    sa.Column('responsibility_rule', sa.String(length=20), nullable=True),
+    sa.Column('responsibility_reason', sa.Text(), nullable=True),
     sa.Column('content_hash', sa.String(length=32), nullable=False),
     sa.Column('source_version', sa.String(length=40), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -104,6 +148,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_catalog_items_department_code'), ['department_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalog_items_parent_code'), ['parent_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalog_items_region_code'), ['region_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_items_responsible_department'), ['responsible_department'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalog_items_status'), ['status'], unique=False)
 
     op.create_table('channel_cursors',
@@ -951,11 +996,22 @@ def downgrade() -> None:
     op.drop_table('channel_cursors')
     with op.batch_alter_table('catalog_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_catalog_items_status'))
+        batch_op.drop_index(batch_op.f('ix_catalog_items_responsible_department'))
         batch_op.drop_index(batch_op.f('ix_catalog_items_region_code'))
         batch_op.drop_index(batch_op.f('ix_catalog_items_parent_code'))
         batch_op.drop_index(batch_op.f('ix_catalog_items_department_code'))
 
     op.drop_table('catalog_items')
+    with op.batch_alter_table('catalog_item_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_item_versions_catalog_code'))
+
+    op.drop_table('catalog_item_versions')
+    with op.batch_alter_table('catalog_claims', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_claims_region_code'))
+        batch_op.drop_index(batch_op.f('ix_catalog_claims_department_code'))
+        batch_op.drop_index(batch_op.f('ix_catalog_claims_catalog_code'))
+
+    op.drop_table('catalog_claims')
     with op.batch_alter_table('catalog_bases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_catalog_bases_law_code'))
         batch_op.drop_index(batch_op.f('ix_catalog_bases_catalog_code'))
