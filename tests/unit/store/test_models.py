@@ -25,7 +25,13 @@ from hub.store.records import RecordType, all_record_types
 SCHEMAS_DIR = Path(__file__).resolve().parents[3] / "standards" / "schemas"
 MIXIN_COLUMNS = {"id", "created_at", "updated_at", "content_hash", "source_version"}
 # Columns the hub fills itself, never a mapping: they stay out of the canonical schema.
-HUB_FILLED = {("complaint", "complainant_phone_digest")}
+# Columns the hub fills itself, never a channel: no canonical schema property for them.
+HUB_FILLED = {
+    ("complaint", "complainant_phone_digest"),
+    ("catalog_item", "responsible_department"),  # 谁审批、谁监管 rules (hub.catalog.responsibility)
+    ("catalog_item", "responsibility_rule"),
+    ("catalog_item", "responsibility_reason"),
+}
 
 RECORD_TYPES = all_record_types()
 # Record types added here must keep a schema; the list guards against silent unregistering.
