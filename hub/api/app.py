@@ -38,6 +38,7 @@ from hub.api.routers import (
     entities,
     provenance,
     public,
+    public_draws,
     quarantine,
 )
 from hub.errors import (
@@ -173,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(public.router, prefix=f"{API_PREFIX}/public")
+    app.include_router(public_draws.router, prefix=f"{API_PREFIX}/public")
     app.include_router(_work_router())
 
     @app.get("/healthz", tags=["operations"])
