@@ -39,7 +39,8 @@ IMAGE_VARIABLES = {
     "rabbitmq": {"RABBITMQ_DEFAULT_USER", "RABBITMQ_DEFAULT_PASS"},
 }
 URL = re.compile(r"[a-z+]+://(?:[^@/\s]*@)?([A-Za-z0-9_.-]+):(\d+)")
-INTERPOLATED = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(:?[-?][^}]*)?\}")
+# ${VAR} interpolated by compose; $${VAR} is a literal ${VAR} for the container's shell.
+INTERPOLATED = re.compile(r"(?<!\$)\$\{([A-Z_][A-Z0-9_]*)(:?[-?][^}]*)?\}")
 
 
 def _image(service: dict[str, Any]) -> str:
