@@ -31,32 +31,14 @@ from sqlalchemy.orm import Session
 
 import standards
 from hub.catalog.claims import implemented_in
+from hub.catalog.versions import ELEMENT_FIELDS
 from hub.store.models.catalog import CatalogItem
 
 NATIONAL_PROFILE = Path(standards.__file__).resolve().parent / "national"
 BATCH_LIMIT = 1000
 EXPORTED_STATUSES = ("published", "withdrawn")
 BEIJING = timezone(timedelta(hours=8))
-ROUND_TRIP_FIELDS = (
-    "code",
-    "parent_code",
-    "is_main",
-    "name",
-    "department_code",
-    "department_name",
-    "supervision_type",
-    "supervision_manner",
-    "measures",
-    "objects",
-    "legal_basis",
-    "process",
-    "result",
-    "level",
-    "region_code",
-    "status",
-    "version",
-    "origin",
-)
+ROUND_TRIP_FIELDS = ELEMENT_FIELDS
 
 
 @dataclass

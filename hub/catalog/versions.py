@@ -23,7 +23,8 @@ from hub.catalog.errors import CatalogRefused
 from hub.errors import NotFoundError
 from hub.store.models.catalog import CatalogClaim, CatalogItem, CatalogItemVersion
 
-ITEM_FIELDS = (
+# The item's elements as the national format carries them (``export`` round-trips these).
+ELEMENT_FIELDS = (
     "code",
     "parent_code",
     "is_main",
@@ -42,6 +43,10 @@ ITEM_FIELDS = (
     "status",
     "version",
     "origin",
+)
+# A version's snapshot: the elements and what the province adds to them.
+ITEM_FIELDS = (
+    *ELEMENT_FIELDS,
     "source_kind",
     "licensing_item",
     "responsible_department",
