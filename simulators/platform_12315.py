@@ -83,6 +83,44 @@ def password_digest(nonce: bytes, created: str, password: str) -> str:
     return base64.b64encode(digest.digest()).decode()
 
 
+def check_username_token(
+    envelope: etree._Element,
+    *,
+    username: str,
+    password: str,
+    seen_nonces: set[str],
+    lock: threading.Lock,
+) -> None:
+    """Refuse (``SoapFault``) a request whose WS-Security UsernameToken is missing, not a
+    PasswordDigest, for another user or password, older than five minutes, or replayed."""
+    token = envelope.find(f"{{{SOAP}}}Header/{{{WSSE}}}Security/{{{WSSE}}}UsernameToken")
+    if token is None:
+        raise SoapFault("wsse:InvalidSecurity", "a UsernameToken is required")
+    given = token.find(f"{{{WSSE}}}Password")
+    nonce = token.findtext(f"{{{WSSE}}}Nonce") or ""
+    created = token.findtext(f"{{{WSU}}}Created") or ""
+    if given is None or not str(given.get("Type", "")).endswith(DIGEST_TYPE):
+        raise SoapFault("wsse:UnsupportedSecurityToken", "PasswordDigest is required")
+    try:
+        age = datetime.now(UTC) - datetime.fromisoformat(created.replace("Z", "+00:00"))
+        nonce_bytes = base64.b64decode(nonce, validate=True)
+    except ValueError:
+        raise SoapFault("wsse:InvalidSecurityToken", "bad Nonce or Created") from None
+    expected = password_digest(nonce_bytes, created, password)
+    if (token.findtext(f"{{{WSSE}}}Username") or "") != username or not hmac.compare_digest(
+        expected, given.text or ""
+    ):
+        raise SoapFault(
+            "wsse:FailedAuthentication", "the security token could not be authenticated"
+        )
+    if abs(age) > FRESHNESS:
+        raise SoapFault("wsse:MessageExpired", "Created is not within five minutes")
+    with lock:
+        if nonce in seen_nonces:
+            raise SoapFault("wsse:FailedAuthentication", "the nonce was used before")
+        seen_nonces.add(nonce)
+
+
 def complaints(seed: int, count: int, malformed_every: int = 0) -> list[dict[str, Any]]:
     """The platform's complaints, the same for the same seed (each a flat dict of strings)."""
     rng = random.Random(seed)
@@ -138,36 +176,13 @@ class Platform12315:
 
     def check_security(self, envelope: etree._Element) -> None:
         """Refuse a request whose UsernameToken digest, nonce, age or signature is wrong."""
-        security = envelope.find(f"{{{SOAP}}}Header/{{{WSSE}}}Security")
-        token = None if security is None else security.find(f"{{{WSSE}}}UsernameToken")
-        if token is None:
-            raise SoapFault("wsse:InvalidSecurity", "a UsernameToken is required")
-        username = token.findtext(f"{{{WSSE}}}Username") or ""
-        password = token.find(f"{{{WSSE}}}Password")
-        nonce = token.findtext(f"{{{WSSE}}}Nonce") or ""
-        created = token.findtext(f"{{{WSU}}}Created") or ""
-        if password is None or not str(password.get("Type", "")).endswith(DIGEST_TYPE):
-            raise SoapFault("wsse:UnsupportedSecurityToken", "PasswordDigest is required")
-        try:
-            age = datetime.now(UTC) - datetime.fromisoformat(created.replace("Z", "+00:00"))
-            nonce_bytes = base64.b64decode(nonce, validate=True)
-        except ValueError:
-            raise SoapFault("wsse:InvalidSecurityToken", "bad Nonce or Created") from None
-        expected = password_digest(
-            nonce_bytes, created, str(self.setting("password", "12315-simulator"))
+        check_username_token(
+            envelope,
+            username=str(self.setting("username", "hub")),
+            password=str(self.setting("password", "12315-simulator")),
+            seen_nonces=self.seen_nonces,
+            lock=self.lock,
         )
-        if username != self.setting("username", "hub") or not hmac.compare_digest(
-            expected, password.text or ""
-        ):
-            raise SoapFault(
-                "wsse:FailedAuthentication", "the security token could not be authenticated"
-            )
-        if abs(age) > FRESHNESS:
-            raise SoapFault("wsse:MessageExpired", "Created is not within five minutes")
-        with self.lock:
-            if nonce in self.seen_nonces:
-                raise SoapFault("wsse:FailedAuthentication", "the nonce was used before")
-            self.seen_nonces.add(nonce)
         client_cert = self.setting("client_cert")
         if client_cert:
             from zeep.exceptions import SignatureVerificationFailed

@@ -10,11 +10,8 @@ any DTD is refused, as ``simulators/platform_12315`` does.
 
 from __future__ import annotations
 
-import base64
-import hmac
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +21,11 @@ import standards
 from hub.exchange.parsers import refuses_doctype, xml_parser_options
 from simulators.national.auth import Credentials
 from simulators.national.store import AcceptedStore
-from simulators.platform_12315 import DIGEST_TYPE, SOAP, WSSE, WSU, SoapFault, password_digest
+from simulators.platform_12315 import SOAP, WSSE, SoapFault, check_username_token
 
 WSDL_FOLDER = Path(standards.__file__).resolve().parent / "wsdl" / "national"
 TNS = "urn:cn:gov:supervision:national:v1"
 SOAP_PATH = "/ws/national"
-FRESHNESS = timedelta(minutes=5)
 DEFAULT_KEYS_PER_PAGE = 1000
 
 
@@ -80,33 +76,13 @@ class NationalSoap:
 
     def _check_security(self, envelope: etree._Element) -> None:
         """Refuse a request whose UsernameToken, digest, nonce or age is wrong."""
-        token = envelope.find(f"{{{SOAP}}}Header/{{{WSSE}}}Security/{{{WSSE}}}UsernameToken")
-        if token is None:
-            raise SoapFault("wsse:InvalidSecurity", "a UsernameToken is required")
-        password = token.find(f"{{{WSSE}}}Password")
-        nonce = token.findtext(f"{{{WSSE}}}Nonce") or ""
-        created = token.findtext(f"{{{WSU}}}Created") or ""
-        if password is None or not str(password.get("Type", "")).endswith(DIGEST_TYPE):
-            raise SoapFault("wsse:UnsupportedSecurityToken", "PasswordDigest is required")
-        try:
-            age = datetime.now(UTC) - datetime.fromisoformat(created.replace("Z", "+00:00"))
-            nonce_bytes = base64.b64decode(nonce, validate=True)
-        except ValueError:
-            raise SoapFault("wsse:InvalidSecurityToken", "bad Nonce or Created") from None
-        expected = password_digest(nonce_bytes, created, self.credentials.api_key)
-        username = token.findtext(f"{{{WSSE}}}Username") or ""
-        if username != self.credentials.soap_username or not hmac.compare_digest(
-            expected, password.text or ""
-        ):
-            raise SoapFault(
-                "wsse:FailedAuthentication", "the security token could not be authenticated"
-            )
-        if abs(age) > FRESHNESS:
-            raise SoapFault("wsse:MessageExpired", "Created is not within five minutes")
-        with self._lock:
-            if nonce in self._nonces:
-                raise SoapFault("wsse:FailedAuthentication", "the nonce was used before")
-            self._nonces.add(nonce)
+        check_username_token(
+            envelope,
+            username=self.credentials.soap_username,
+            password=self.credentials.api_key,
+            seen_nonces=self._nonces,
+            lock=self._lock,
+        )
 
     def _submit_batch(self, request: etree._Element, *, repeat_result: bool) -> etree._Element:
         key = request.findtext("idempotencyKey") or ""
