@@ -12,6 +12,7 @@ there, dropped when it is done.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -21,7 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,3 +224,26 @@ def ratio_line(ours: Result, baseline: Result, baseline_label: str | None = None
 
 def human_bytes(size: float) -> str:
     return f"{size / MB:,.1f} MB"
+
+
+def chosen_contenders(
+    parser: argparse.ArgumentParser, only: str, contenders: Sequence[str]
+) -> list[str]:
+    """The contenders named by ``--only`` (comma-separated); an unknown name is a usage error."""
+    names = [name.strip() for name in only.split(",") if name.strip()]
+    unknown = [name for name in names if name not in contenders]
+    if unknown:
+        parser.error(f"unknown contender(s) {unknown}; known: {', '.join(contenders)}")
+    return names
+
+
+@contextmanager
+def scratch_hub_settings(child: str) -> Iterator[Path]:
+    """Point the hub's settings at a scratch folder for one child's run, so that its audit
+    anchor and any store default never land in the repository's ``var/``."""
+    with tempfile.TemporaryDirectory(prefix=f"hub-bench-{child}-") as scratch:
+        os.environ["HUB_ENV"] = "development"
+        os.environ["HUB_VAR_DIR"] = scratch
+        os.environ["HUB_AUDIT_ANCHOR_PATH"] = f"{scratch}/audit-anchor.json"
+        os.environ["HUB_DATABASE_URL"] = f"sqlite:///{scratch}/unused.db"
+        yield Path(scratch)

@@ -12,7 +12,8 @@ process of its own on a topology of its own (persistent messages, durable quorum
 - ``consume-hub``: ``run_channel`` of the departmental_events channel into a fresh
   PostgreSQL schema, the full pipeline, acks after each commit, against ``consume-pika``:
   plain pika consuming the other queue with manual acks (one multiple ack per batch of the
-  same size) and no other work.
+  same size, the same prefetch) and no other work. The hub's time includes the quiet
+  ``IDLE_SECONDS`` that end its run.
 
 Targets (issue): publish ≥ 70 % of plain pika, consume ≥ 50 % of plain pika.
 """
@@ -21,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
-import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,7 @@ from _common import (
     postgres_url,
     ratio_line,
     run_child,
+    scratch_hub_settings,
     sqlalchemy_url,
     write_child_result,
 )
@@ -45,7 +45,15 @@ from _common import (
 BROKER = "amqp://guest:guest@127.0.0.1:5672/%2F"
 CONTENDERS = ("publish-hub", "publish-pika", "consume-pika", "consume-hub")
 WINDOW = 1000
-BATCH = 500
+# Messages per fetched batch (the hub's batch_size; the plain consumer acks as often) and
+# the prefetch both consumers get: three batches, so that the broker keeps delivering the
+# next batch while the hub still stores the last one (its ack waits for that commit).
+BATCH = 2000
+PREFETCH = 3 * BATCH
+# A hub run ends once its queue has been quiet this long, and that last wait is timed with
+# it (the plain consumer stops at its last message). A loaded broker can pause for a few
+# tenths of a second mid-stream, which must not end a run early.
+IDLE_SECONDS = 1.0
 TARGET_PUBLISH = 0.70
 TARGET_CONSUME = 0.50
 
@@ -62,8 +70,8 @@ def _settings(prefix: str, side: str) -> dict[str, Any]:
         "dead_letter_exchange": f"{prefix}.{side}.dead",
         "publish_window": WINDOW,
         "batch_size": BATCH,
-        "prefetch": 2 * BATCH,
-        "idle_seconds": 0.2,
+        "prefetch": PREFETCH,
+        "idle_seconds": IDLE_SECONDS,
     }
 
 
@@ -183,11 +191,11 @@ def child_consume_pika(args: argparse.Namespace) -> tuple[int, float, dict[str, 
 
     connection = pika.BlockingConnection(pika.URLParameters(BROKER))
     channel = connection.channel()
-    channel.basic_qos(prefetch_count=2 * BATCH)
+    channel.basic_qos(prefetch_count=PREFETCH)
     received = 0
     with Timer() as timer:
         for method, _properties, _body in channel.consume(
-            _settings(args.prefix, "pika")["queue"], inactivity_timeout=0.2
+            _settings(args.prefix, "pika")["queue"], inactivity_timeout=IDLE_SECONDS
         ):
             if method is None:
                 break
@@ -241,12 +249,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.child:
-        with tempfile.TemporaryDirectory(prefix=f"hub-bench-{args.child}-") as scratch:
-            # The run's audit anchor and any store default go to scratch, never to var/.
-            os.environ["HUB_ENV"] = "development"
-            os.environ["HUB_VAR_DIR"] = scratch
-            os.environ["HUB_AUDIT_ANCHOR_PATH"] = f"{scratch}/audit-anchor.json"
-            os.environ["HUB_DATABASE_URL"] = f"sqlite:///{scratch}/unused.db"
+        with scratch_hub_settings(args.child):
             rows, seconds, details = CHILDREN[args.child](args)
         write_child_result(args.result, rows, seconds, details)
         return

@@ -42,6 +42,7 @@ from _common import (
     BenchmarkFailure,
     Result,
     Timer,
+    chosen_contenders,
     create_hub_store,
     fail,
     fresh_schema,
@@ -782,10 +783,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    args.only = [name.strip() for name in args.only.split(",") if name.strip()]
-    unknown = [name for name in args.only if name not in CONTENDERS]
-    if unknown:
-        parser.error(f"unknown contender(s) {unknown}; known: {', '.join(CONTENDERS)}")
+    args.only = chosen_contenders(parser, args.only, CONTENDERS)
     if args.rows < 1:
         parser.error("--rows must be positive")
     return args

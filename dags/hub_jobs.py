@@ -66,6 +66,39 @@ JOBS = (
         timeout=timedelta(minutes=10),
         doc="Send every destination's due outbox messages (`hub outbox dispatch`).",
     ),
+    Job(
+        name="cases_intake",
+        call="hub.cases.intake:take_new_complaints",
+        cron="*/15 * * * *",
+        after_channels=True,
+        doc="Turn stored complaints into cases: merge, route, triage (`hub cases intake`).",
+    ),
+    Job(
+        name="approvals_intake",
+        call="hub.collaboration.approvals:take_new_licensing_events",
+        cron="*/30 * * * *",
+        after_channels=True,
+        doc="Open a claim (审批联动) for every new granted licensing case (`hub collab approvals-intake`).",
+    ),
+    Job(
+        name="workflow_time_limits",
+        call="hub.workflow.deadlines:check_time_limits",
+        cron="5 * * * *",
+        doc="Send due reminders (催办) and escalations (督办), once each (`hub cases check-deadlines`).",
+    ),
+    Job(
+        name="publication_deadlines",
+        call="hub.draws.publication:check_publication_deadlines",
+        cron="30 8 * * *",
+        doc="Record publication receipts, alert results due soon, list late ones (`hub draw late`).",
+    ),
+    Job(
+        name="national_reconcile",
+        call="hub.national.reconcile:reconcile_yesterday",
+        cron="30 2 * * *",
+        doc="Compare yesterday's pushes with the national system, re-send what it lacks "
+        "(`hub national reconcile`).",
+    ),
 )
 
 

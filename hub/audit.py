@@ -22,7 +22,8 @@ The anchor
 Writers are serialised so that two processes never claim the same seq: on PostgreSQL by a
 transaction-scoped advisory lock, on SQLite by taking the database's single write lock before
 the head is read. Both are held until the caller's transaction ends, so keep transactions
-that append short.
+that append short. ``append_many`` writes a batch of entries (a bulk job's thousands of
+transitions) under one lock and one head read, each entry still an entry of its own.
 
 The audit log holds no personal data; ``append`` refuses details that look like a mainland
 mobile number or a citizen ID number.
@@ -37,16 +38,17 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
-from sqlalchemy import event, select, text
+from sqlalchemy import Table, event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from hub.errors import HubError
+from hub.store.bulk import insert_rows
 from hub.store.models.audit import (
     GENESIS_HASH,
     AuditEntry,
@@ -64,10 +66,12 @@ __all__ = [
     "AnchorState",
     "AuditAnchor",
     "AuditEntry",
+    "AuditRecord",
     "FileAnchor",
     "VerifyReport",
     "anchor_after_commit",
     "append",
+    "append_many",
     "check_no_personal_data",
     "default_anchor",
     "verify",
@@ -337,6 +341,77 @@ def append(
     session.flush()
     session.info[_PENDING_KEY] = True
     return entry
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """What one entry says, before the chain gives it a seq and hashes (see ``append``)."""
+
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    department_code: str | None = None
+    details: dict[str, Any] | None = None
+
+
+def append_many(session: Session, records: Sequence[AuditRecord]) -> int:
+    """Append ``records`` as consecutive entries of the chain in one locked step; returns how
+    many were appended.
+
+    Each record becomes an entry of its own, exactly as ``append`` would write it (same
+    checks, same digest, seq head + 1, head + 2, ...), so ``verify`` proves every one of
+    them; only the writer lock and the head are taken once, and the rows are inserted in one
+    statement. All the entries share one ``recorded_at``. Nothing is appended when a record
+    is refused (``ValueError``, as ``append``).
+    """
+    if not records:
+        return 0
+    prepared: list[tuple[AuditRecord, dict[str, Any]]] = []
+    for record in records:
+        for name in ("actor", "action", "object_type"):
+            if not getattr(record, name):
+                raise ValueError(f"{name} must not be empty")
+        normalised = _normalise_details(record.details)
+        check_no_personal_data(normalised)
+        prepared.append((record, normalised))
+
+    _lock_writers(session)
+    head = _read_head(session)
+    seq, prev_hash = (0, GENESIS_HASH) if head is None else head
+    recorded_at = datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    for record, normalised in prepared:
+        seq += 1
+        entry_hash = compute_entry_hash(
+            seq=seq,
+            recorded_at=recorded_at,
+            actor=record.actor,
+            action=record.action,
+            object_type=record.object_type,
+            object_id=str(record.object_id),
+            department_code=record.department_code,
+            details=normalised,
+            prev_hash=prev_hash,
+        )
+        rows.append(
+            {
+                "seq": seq,
+                "recorded_at": recorded_at,
+                "actor": record.actor,
+                "action": record.action,
+                "object_type": record.object_type,
+                "object_id": str(record.object_id),
+                "department_code": record.department_code,
+                "details": normalised,
+                "prev_hash": prev_hash,
+                "entry_hash": entry_hash,
+            }
+        )
+        prev_hash = entry_hash
+    insert_rows(session, cast(Table, AuditEntry.__table__), rows)
+    session.info[_PENDING_KEY] = True
+    return len(rows)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.errors import ConfigurationError
@@ -56,6 +57,41 @@ class Settings(BaseSettings):
         "when their channel file names no alert_webhook of its own.",
     )
 
+    public_rate_limit: str = Field(
+        default="20/minute",
+        description="Requests each public client (API key, else IP address) may make to the "
+        "public POST endpoints, in the limits package's notation: 20/minute, 100/hour, ...",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis holding the public rate-limit counters, shared by every API "
+        "process (redis://host:6379/0); without it each process counts in memory.",
+    )
+    rate_limit_key_prefix: str = Field(
+        default="hub-ratelimit",
+        description="Prefix of the rate-limit keys in Redis, so several hubs can share one.",
+    )
+    public_api_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="Keys issued to public clients (311 apps, partner portals): comma-separated "
+        "NAME:KEY. Open311 POSTs need one; with one, a client is rate-limited by its name.",
+    )
+    open311_jurisdiction_id: str = Field(
+        default="ah.gov.cn",
+        description="The Open311 jurisdiction_id this endpoint answers to (the province's site).",
+    )
+
+    @field_validator("public_rate_limit")
+    @classmethod
+    def _parse_rate_limit(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"HUB_PUBLIC_RATE_LIMIT {value!r} is not a rate limit; write e.g. 20/minute"
+            ) from exc
+        return value
+
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
         if self.env == "development":
@@ -91,6 +127,19 @@ class Settings(BaseSettings):
         if not ring:
             raise ConfigurationError("HUB_DATA_KEYS is empty; set at least one KEY_ID:BASE64")
         return ring
+
+    def public_api_key_names(self) -> dict[str, str]:
+        """Parse ``HUB_PUBLIC_API_KEYS`` into {key: client name}."""
+        names: dict[str, str] = {}
+        for part in self.public_api_keys.get_secret_value().split(","):
+            entry = part.strip()
+            if not entry:
+                continue
+            name, sep, key = entry.partition(":")
+            if not sep or not name or not key:
+                raise ConfigurationError("HUB_PUBLIC_API_KEYS entries must be NAME:KEY")
+            names[key] = name
+        return names
 
     @property
     def anchor_path(self) -> Path:

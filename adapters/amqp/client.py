@@ -50,6 +50,7 @@ PERSISTENT = 2  # AMQP delivery_mode: written to disk by the broker
 REASON_HEADER = "x-hub-dead-letter-reason"
 ROUTING_KEY_HEADER = "routing_key"  # an OutboundMessage header naming its routing key
 UNROUTABLE = "unroutable: no queue is bound for its routing key"
+KNOWN_KINDS_LIMIT = 1024  # types remembered; a sender inventing types cannot grow it further
 
 
 @dataclass
@@ -86,6 +87,9 @@ class AmqpAdapter(Adapter):
         )
         self.dead_letter_queue = str(settings.get("dead_letter_queue", f"{self.queue}.dead"))
         self.message_types: dict[str, str] = dict(settings["message_types"])
+        self.type_header = str(settings.get("type_header", "message_type"))
+        # The message each type seen so far names: matched once, not per delivery.
+        self._message_of_kind: dict[str, str | None] = {}
         self._connection: BlockingConnection | None = None
         self._consumer: BlockingChannel | None = None
         self._publisher: BlockingChannel | None = None
@@ -250,12 +254,22 @@ class AmqpAdapter(Adapter):
         """The channel's message for an AMQP message: by its type property, else its type
         header, else the first word of its routing key, matched against ``message_types``."""
         headers = properties.headers or {}
-        kind = properties.type or headers.get(str(self.settings.get("type_header", "message_type")))
+        kind = properties.type or headers.get(self.type_header)
         kind = str(kind or str(method.routing_key).split(".", 1)[0])
-        for pattern, message in self.message_types.items():
-            if fnmatch.fnmatchcase(kind, pattern):
-                return message
-        return None
+        try:
+            return self._message_of_kind[kind]
+        except KeyError:
+            message = next(
+                (
+                    message
+                    for pattern, message in self.message_types.items()
+                    if fnmatch.fnmatchcase(kind, pattern)
+                ),
+                None,
+            )
+            if len(self._message_of_kind) < KNOWN_KINDS_LIMIT:
+                self._message_of_kind[kind] = message
+            return message
 
     def _dead_letter(
         self,
@@ -332,20 +346,23 @@ class AmqpAdapter(Adapter):
         # BlockingChannel.confirm_delivery waits for each confirm (a round trip per message);
         # its underlying channel takes a callback instead, which lets a window stay in flight,
         # and the connection's I/O loop runs until a condition of ours holds.
+        # Frames are only buffered until the window is full: then the loop writes them all at
+        # once and reads confirms until there is room again (as a callback-driven publisher
+        # would), instead of a write and a poll per message.
         impl = channel._impl
-        window_open = lambda: len(self._outstanding) < window  # noqa: E731
+        outstanding = self._outstanding
+        window_open = lambda: len(outstanding) < window  # noqa: E731
         results: list[bool] = []
         self._returned.clear()
         for exchange, routing_key, body, properties in items:
-            connection._flush_output(window_open)
+            if len(outstanding) >= window:
+                connection._flush_output(window_open)
+                self._settle(results)
             self._publish_tag += 1
-            self._outstanding[self._publish_tag] = _Outstanding(
-                len(results), str(properties.message_id)
-            )
+            outstanding[self._publish_tag] = _Outstanding(len(results), str(properties.message_id))
             results.append(False)
             impl.basic_publish(exchange, routing_key, body, properties, mandatory=True)
-            self._settle(results)
-        connection._flush_output(lambda: not self._outstanding)
+        connection._flush_output(lambda: not outstanding)
         self._settle(results)
         return results
 

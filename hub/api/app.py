@@ -7,6 +7,9 @@
   then narrows what it returns to the caller's department and region.
 - ``/api/v1/auth/token``: the OAuth2 token endpoint (open, by necessity).
 - ``/api/v1/public/...``: the public interface, open.
+- ``/open311/v2/...``: the public complaints as Open311 GeoReport v2 (``routers/open311.py``).
+- ``/api/v1/national/...``: the national system's queries, authenticated by its signature
+  (``routers/national.py``), not by token.
 - ``/healthz``, ``/metrics`` (Prometheus text format), ``/docs`` (OpenAPI UI).
 
 Settings are read once, when the app is created: with a default secret outside development
@@ -32,13 +35,22 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.api.deps import SessionFactoryDep, get_current_principal
+from hub.api.ratelimit import PublicRateLimiter
 from hub.api.routers import (
     auth,
+    cases,
     catalog,
+    collaboration,
+    draws,
     entities,
+    national,
+    open311,
     provenance,
     public,
+    public_approvals,
+    public_complaints,
     public_draws,
+    public_inspections,
     quarantine,
 )
 from hub.errors import (
@@ -137,6 +149,9 @@ def _work_router() -> APIRouter:
     router.include_router(quarantine.router)
     router.include_router(provenance.router)
     router.include_router(catalog.router)
+    router.include_router(draws.router)
+    router.include_router(cases.router)
+    router.include_router(collaboration.router)
     return router
 
 
@@ -152,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.session_factory = session_factory(engine)
+    app.state.public_rate_limiter = PublicRateLimiter.from_settings(settings)
 
     registry = CollectorRegistry()
     app.state.metrics_registry = registry
@@ -175,6 +191,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(public.router, prefix=f"{API_PREFIX}/public")
     app.include_router(public_draws.router, prefix=f"{API_PREFIX}/public")
+    app.include_router(public_complaints.router, prefix=f"{API_PREFIX}/public")
+    app.include_router(open311.router, prefix="/open311/v2")
+    app.include_router(public_inspections.router, prefix=f"{API_PREFIX}/public")
+    app.include_router(public_approvals.router, prefix=f"{API_PREFIX}/public")
+    app.include_router(national.router, prefix=f"{API_PREFIX}/national")  # signed, no token
     app.include_router(_work_router())
 
     @app.get("/healthz", tags=["operations"])

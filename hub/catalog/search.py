@@ -1,8 +1,10 @@
-"""The published catalog as the public sees it: search with filters, one item with its basis.
+"""The published catalog as the public sees it: search with filters, one item with its basis
+and the implementation-list lines (检查实施清单) in force.
 
 Only published items of the province's catalog are ever returned (a draft, a withdrawn item
-or a national item no region claimed is answered like an unknown code). A region filter finds the items of that area and the national items claimed there; a
-department filter given as a bare line (``SCJG``) finds every department of the line.
+or a national item no region claimed is answered like an unknown code). A region filter
+finds the items of that area and the national items claimed there; a department filter
+given as a bare line (``SCJG``) finds every department of the line.
 """
 
 from __future__ import annotations
@@ -12,21 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from hub.catalog.bases import CitedArticle, cited_articles
 from hub.catalog.claims import implemented_in
+from hub.catalog.implementations import active_lines
 from hub.errors import NotFoundError
 from hub.security.tokens import region_prefix
-from hub.store.models.catalog import CatalogClaim, CatalogItem
-from hub.store.models.knowledge import CatalogBasis, Law, LawArticle
-
-
-@dataclass(frozen=True)
-class Basis:
-    """One cited law (and article, when the citation names one)."""
-
-    law_code: str
-    title: str | None
-    article_number: str
-    text: str | None
+from hub.store.models.catalog import CatalogClaim, CatalogItem, ImplementationListItem
 
 
 @dataclass(frozen=True)
@@ -34,9 +27,10 @@ class PublishedItem:
     """An item with what the public page shows beside it."""
 
     item: CatalogItem
-    bases: list[Basis]
+    bases: list[CitedArticle]
     sub_items: list[CatalogItem]
     claims: list[CatalogClaim]
+    implementations: list[ImplementationListItem]
 
 
 def _filters(
@@ -98,7 +92,8 @@ def search_published(
 
 
 def published_item(session: Session, code: str) -> PublishedItem:
-    """The published item ``code`` with its cited laws, sub-items and claims; 404 otherwise."""
+    """The published item ``code`` with its cited laws, sub-items, claims and lines in force;
+    404 otherwise."""
     item = session.scalars(
         select(CatalogItem).where(
             CatalogItem.code == code, CatalogItem.status == "published", implemented_in()
@@ -106,17 +101,6 @@ def published_item(session: Session, code: str) -> PublishedItem:
     ).one_or_none()
     if item is None:
         raise NotFoundError(f"no published catalog item {code}")
-    rows = session.execute(
-        select(CatalogBasis.law_code, Law.title, CatalogBasis.article_number, LawArticle.text)
-        .outerjoin(Law, Law.law_code == CatalogBasis.law_code)
-        .outerjoin(
-            LawArticle,
-            (LawArticle.law_code == CatalogBasis.law_code)
-            & (LawArticle.article_number == CatalogBasis.article_number),
-        )
-        .where(CatalogBasis.catalog_code == code)
-        .order_by(CatalogBasis.law_code, CatalogBasis.article_number)
-    )
     sub_items = session.scalars(
         select(CatalogItem)
         .where(CatalogItem.parent_code == code, CatalogItem.status == "published")
@@ -129,7 +113,8 @@ def published_item(session: Session, code: str) -> PublishedItem:
     )
     return PublishedItem(
         item=item,
-        bases=[Basis(*row) for row in rows],
+        bases=cited_articles(session, code),
         sub_items=list(sub_items),
         claims=list(claims),
+        implementations=active_lines(session, code),
     )

@@ -1,10 +1,11 @@
 """Every change of a catalog item kept as a full snapshot, and the two questions asked of them:
 what changed between two revisions (:func:`diff`), and the item's whole life (:func:`history`).
 
-A snapshot is the item's elements plus the regions that claimed it; technical columns (ids,
-timestamps, content hash) are left out because they change without the item changing. An
-item the pipeline stored (from a channel) has no revision yet: the first change made here
-records its state as it arrived (action ``imported``) before recording its own.
+A snapshot is the item's elements plus the regions that claimed it and the knowledge-base
+articles its legal basis cites; technical columns (ids, timestamps, content hash) are left
+out because they change without the item changing. An item the pipeline stored (from a
+channel) has no revision yet: the first change made here records its state as it arrived
+(action ``imported``) before recording its own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from hub.audit import anchor_after_commit, append, default_anchor
 from hub.catalog.errors import CatalogRefused
 from hub.errors import NotFoundError
 from hub.store.models.catalog import CatalogClaim, CatalogItem, CatalogItemVersion
+from hub.store.models.knowledge import CatalogBasis
 
 # The item's elements as the national format carries them (``export`` round-trips these).
 ELEMENT_FIELDS = (
@@ -106,7 +108,7 @@ def require_reason(reason: str | None, action: str) -> str:
 
 
 def snapshot(session: Session, item: CatalogItem) -> dict[str, Any]:
-    """The item's elements and its claims, as JSON-ready data."""
+    """The item's elements, its claims and its cited articles, as JSON-ready data."""
     data: dict[str, Any] = {name: getattr(item, name) for name in ITEM_FIELDS}
     claims = session.scalars(
         select(CatalogClaim)
@@ -114,6 +116,12 @@ def snapshot(session: Session, item: CatalogItem) -> dict[str, Any]:
         .order_by(CatalogClaim.region_code)
     )
     data["claims"] = [{name: getattr(claim, name) for name in CLAIM_FIELDS} for claim in claims]
+    bases = session.execute(
+        select(CatalogBasis.law_code, CatalogBasis.article_number)
+        .where(CatalogBasis.catalog_code == item.code)
+        .order_by(CatalogBasis.law_code, CatalogBasis.article_number)
+    )
+    data["bases"] = [{"law_code": law, "article_number": article} for law, article in bases]
     return data
 
 
@@ -123,7 +131,8 @@ def digest(data: dict[str, Any]) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _last_revision(session: Session, code: str) -> int:
+def last_revision(session: Session, code: str) -> int:
+    """The item's latest revision number; 0 when the hub never changed it."""
     return int(
         session.scalar(
             select(func.coalesce(func.max(CatalogItemVersion.revision), 0)).where(
@@ -142,33 +151,52 @@ def record_change(
     The audit entry carries codes and the revision, not the reason: reasons are free text
     and the audit log holds no personal data (``hub.audit``).
     """
-    version = _append_version(session, item, action=action, actor=actor, reason=reason)
+    session.flush()
+    return record_snapshot(
+        session, item.code, snapshot(session, item), action=action, actor=actor, reason=reason
+    )
+
+
+def record_snapshot(
+    session: Session,
+    code: str,
+    state: dict[str, Any],
+    *,
+    action: str,
+    actor: Actor,
+    reason: str,
+) -> CatalogItemVersion:
+    """Append ``state`` as the next revision of item ``code``, audited like any change.
+
+    For a change made outside this module's objects (a national update arriving through the
+    pipeline), where the state is known before it is stored.
+    """
+    version = _append_snapshot(session, code, state, action=action, actor=actor, reason=reason)
     anchor_after_commit(session, default_anchor())
     append(
         session,
         actor=actor.name,
         action=f"catalog.{action}",
         object_type="catalog_item",
-        object_id=item.code,
+        object_id=code,
         department_code=actor.department_code,
-        details={"revision": version.revision, "status": item.status},
+        details={"revision": version.revision, "status": state["status"]},
     )
     return version
 
 
-def _append_version(
-    session: Session, item: CatalogItem, *, action: str, actor: Actor, reason: str
+def _append_snapshot(
+    session: Session, code: str, state: dict[str, Any], *, action: str, actor: Actor, reason: str
 ) -> CatalogItemVersion:
-    session.flush()
     version = CatalogItemVersion(
-        catalog_code=item.code,
-        revision=_last_revision(session, item.code) + 1,
+        catalog_code=code,
+        revision=last_revision(session, code) + 1,
         action=action,
-        status=item.status,
+        status=state["status"],
         actor=actor.name,
         actor_department=actor.department_code,
         reason=reason,
-        snapshot=snapshot(session, item),
+        snapshot=state,
     )
     session.add(version)
     session.flush()
@@ -177,10 +205,12 @@ def _append_version(
 
 def ensure_baseline(session: Session, item: CatalogItem) -> None:
     """Record an item stored by the pipeline as it arrived, before its first change here."""
-    if _last_revision(session, item.code) == 0:
-        _append_version(
+    if last_revision(session, item.code) == 0:
+        session.flush()
+        _append_snapshot(
             session,
-            item,
+            item.code,
+            snapshot(session, item),
             action="imported",
             actor=Actor(IMPORTED_BY),
             reason="stored by the exchange pipeline",

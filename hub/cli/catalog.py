@@ -1,11 +1,15 @@
 """``hub catalog``: the supervision item catalog from the command line.
 
-    hub catalog stats [--as-of 2026-06-30]   counts, coverage by department and city, unused
+    hub catalog stats [--as-of 2026-06-30]   counts, coverage by department and region, unused
     hub catalog export --out catalog.json    the province's catalog as national push batches
     hub catalog conflicts                    one name under several codes; refused import rows
+    hub catalog bases CODE                   the knowledge-base articles an item's basis cites
+    hub catalog link CODE --law FL0001 [--article 106] --reason WHY --actor NAME
+    hub catalog unlink CODE --law FL0001 [--article 106] --reason WHY --actor NAME
 
-Work on items (create, edit, review, publish, claim) goes through the work API, where each
-step has a person behind it.
+Other work on items (create, edit, review, publish, claim, implementation lists) goes
+through the work API, where each step has a person behind it; linking the basis is here too
+because the knowledge base is often curated by one person in bulk, who names themselves.
 """
 
 from __future__ import annotations
@@ -20,13 +24,18 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from hub.catalog.bases import cited_articles, link_article, unlink_article
 from hub.catalog.conflicts import find_conflicts
 from hub.catalog.export import export_catalog, write_export
+from hub.catalog.lifecycle import get_item
 from hub.catalog.statistics import CatalogStatistics, Coverage, catalog_statistics
+from hub.catalog.versions import Actor
 from hub.cli.exchange import make_console, store_engine
+from hub.errors import HubError
 
 BEIJING = timezone(timedelta(hours=8))
 UNUSED_SHOWN = 20
+EVERY_LEVEL = ("province", "city", "county")
 
 catalog_app = typer.Typer(
     help="The supervision item catalog (监管事项目录): statistics, export, conflicts.",
@@ -65,15 +74,18 @@ def coverage_table(rows: list[Coverage], title: str, group: str) -> Table:
     return table
 
 
-def print_coverage(out: Console, stats: CatalogStatistics) -> None:
-    """The coverage tables by department and by city, and the overall line."""
+def print_coverage(
+    out: Console, stats: CatalogStatistics, levels: tuple[str, ...] = EVERY_LEVEL
+) -> None:
+    """The coverage tables by department and by region at ``levels``, and the overall line."""
     window = f"{stats.since:%Y-%m-%d} to {stats.as_of:%Y-%m-%d}"
     out.print(
         coverage_table(stats.coverage_by_department, f"catalog coverage, {window}", "department")
     )
-    out.print(
-        coverage_table(stats.coverage_by_region, f"catalog coverage by city, {window}", "city")
-    )
+    for level in levels:
+        rows = [row for row in stats.coverage_by_region if row.level == level]
+        if rows:
+            out.print(coverage_table(rows, f"catalog coverage by {level}, {window}", level))
     total = stats.total
     out.print(
         f"published main items covered: {total.main_covered}/{total.main_items} "
@@ -83,10 +95,11 @@ def print_coverage(out: Console, stats: CatalogStatistics) -> None:
 
 
 def demo_coverage(out: Console, engine: Engine, as_of: date) -> None:
-    """The demo's coverage, as of the end of its reference day (Beijing time)."""
+    """The demo's coverage, as of the end of its reference day (Beijing time): the province
+    and its cities (``hub catalog stats`` adds the counties)."""
     moment = datetime.combine(as_of, time(23, 59, 59), tzinfo=BEIJING)
     with Session(engine) as session:
-        print_coverage(out, catalog_statistics(session, as_of=moment))
+        print_coverage(out, catalog_statistics(session, as_of=moment), ("province", "city"))
 
 
 def _counts(title: str, counts: dict[str, int]) -> Table:
@@ -158,3 +171,92 @@ def conflicts_command() -> None:
             conflict.detail,
         )
     console.print(table)
+
+
+CodeArgument = Annotated[str, typer.Argument(help="the item's 14-digit catalog code")]
+LawOption = Annotated[str, typer.Option("--law", help="the law's code in the knowledge base")]
+ArticleOption = Annotated[
+    str | None, typer.Option("--article", help="the article number (none: the whole law)")
+]
+ReasonOption = Annotated[str, typer.Option("--reason", help="why (recorded in the history)")]
+ActorOption = Annotated[str, typer.Option("--actor", help="who takes the step")]
+DepartmentOption = Annotated[
+    str | None, typer.Option("--department", help="the actor's department, e.g. SCJG-34")
+]
+
+
+def _print_bases(session: Session, code: str) -> None:
+    rows = cited_articles(session, code)
+    if not rows:
+        console.print(f"catalog item {code} cites no knowledge-base article")
+        return
+    table = Table(title=f"legal basis of {code}")
+    for column in ("law", "title", "status", "article", "text"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row.law_code,
+            row.title or "-",
+            row.law_status or "-",
+            row.article_number or "(whole law)",
+            row.text or "-",
+        )
+    console.print(table)
+
+
+def _refused(error: HubError) -> typer.Exit:
+    console.print(f"[red]refused:[/red] {error}", highlight=False)
+    return typer.Exit(1)
+
+
+@catalog_app.command("bases")
+def bases_command(code: CodeArgument) -> None:
+    """The knowledge-base articles an item's legal basis cites."""
+    with Session(store_engine()) as session:
+        try:
+            get_item(session, code)
+        except HubError as error:
+            raise _refused(error) from None
+        _print_bases(session, code)
+
+
+@catalog_app.command("link")
+def link_command(
+    code: CodeArgument,
+    law: LawOption,
+    reason: ReasonOption,
+    actor: ActorOption,
+    article: ArticleOption = None,
+    department: DepartmentOption = None,
+) -> None:
+    """Link an item's legal basis to a law (or one of its articles); versioned and audited."""
+    with Session(store_engine()) as session:
+        try:
+            item = get_item(session, code)
+            link_article(session, item, law, article, actor=Actor(actor, department), reason=reason)
+        except HubError as error:
+            raise _refused(error) from None
+        session.commit()
+        _print_bases(session, code)
+
+
+@catalog_app.command("unlink")
+def unlink_command(
+    code: CodeArgument,
+    law: LawOption,
+    reason: ReasonOption,
+    actor: ActorOption,
+    article: ArticleOption = None,
+    department: DepartmentOption = None,
+) -> None:
+    """Remove a link of an item's legal basis; versioned and audited."""
+    with Session(store_engine()) as session:
+        try:
+            item = get_item(session, code)
+            unlink_article(
+                session, item, law, article, actor=Actor(actor, department), reason=reason
+            )
+        except HubError as error:
+            raise _refused(error) from None
+        session.commit()
+        _print_bases(session, code)

@@ -86,6 +86,10 @@ def conformance_command(
             channel, url=url, overrides=overrides, simulator_faults=_modes(mode or [])
         ) as aimed:
             rows.extend((channel.name, result) for result in run_suite(aimed))
+    if target == "national":  # the push: signatures, receipts, reconciliation query
+        from hub.conformance.national import national_push_checks
+
+        rows.extend(("national_push", result) for result in national_push_checks(url=url))
     console.print(results_table(rows))
     failures = [f"{channel}: {r.check}" for channel, r in rows if r.status == "fail"]
     if failures:

@@ -17,6 +17,7 @@ from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from hub.cli.draw_publication import late_command
 from hub.cli.exchange import make_console, store_engine
 from hub.draws.verification import Verification, verify_draw
 from hub.errors import HubError
@@ -26,6 +27,7 @@ draw_app = typer.Typer(
     no_args_is_help=True,
 )
 console = make_console()
+draw_app.command("late")(late_command)
 
 
 @draw_app.callback()

@@ -9,10 +9,14 @@ import typer
 
 from hub.cli.airflow import airflow_app
 from hub.cli.audit import audit_app
+from hub.cli.calendar import calendar_app
+from hub.cli.cases import cases_app
 from hub.cli.catalog import catalog_app
+from hub.cli.collaboration import collab_app
 from hub.cli.conformance import conformance_command
 from hub.cli.draws import draw_app
 from hub.cli.exchange import exchange_app, ingest_command, make_console
+from hub.cli.national import national_app
 from hub.cli.outbox import outbox_app
 from hub.cli.users import users_app
 from hub.errors import ConfigurationError, HubError
@@ -30,8 +34,12 @@ app.add_typer(exchange_app, name="exchange")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(users_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(calendar_app, name="calendar")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(draw_app, name="draw")
+app.add_typer(cases_app, name="cases")
+app.add_typer(collab_app, name="collab")
+app.add_typer(national_app, name="national")
 app.add_typer(airflow_app, name="airflow")
 app.add_typer(keys_app, name="keys")
 app.add_typer(simulators_app, name="simulators")

@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 
 from hub.cli.catalog import demo_coverage
 from hub.cli.exchange import counts_table
+from hub.demo.cases import demo_cases
+from hub.demo.draws import run_demo_draw
+from hub.demo.national import push_to_national
 from hub.demo.power_lists import power_list_sample
 from hub.demo.sample import REFERENCE_DATE, SampleFile, generate_sample
 from hub.demo.simulated import run_simulated_channels
@@ -56,6 +59,9 @@ def run_demo(console: Console, *, entities: int = 3000, seed: int = 2019) -> lis
         total.summary() + (" (balanced)" if total.balanced else " [red](NOT balanced)[/red]")
     )
     demo_coverage(console, engine, REFERENCE_DATE)
+    demo_cases(console, engine)
+    run_demo_draw(console, engine)
+    push_to_national(console, engine)
     password = ensure_demo_user(engine)
     console.print(f"work API user: {DEMO_USER} / {password} (admin; a new password every demo run)")
     return reports

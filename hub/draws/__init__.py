@@ -10,8 +10,11 @@ Modules, each doing one thing:
 - ``algorithm``: canonical JSON, digests, commitment, draw key, keyed weighted picks (pure);
 - ``assignment``: inspector teams (pure);
 - ``plan``: the plan document and its defaults;
-- ``library``: candidate lists and the inspector pool, read from the store;
+- ``caps``: the frequency cap (at most K draws a year per entity, exempt classes);
+- ``library``: candidate lists (streamed) and the inspector pool, read from the store;
 - ``stored``: the frozen lists and results, written and read back in hashed order;
+- ``ranking``: a stratum's picks from the store, each draw number resolved by an index lookup on the frozen cumulative weights;
+- ``statistics``: drawn per class, workload, problem rates, for the work API;
 - ``auditing``: each step in the audit log;
 - ``service``: the steps, from draft to assigned;
 - ``verification``: the re-run and its checks.

@@ -1,4 +1,4 @@
-"""The verifiable randomness of a 双随机 draw: hashes, commitment, draw key, keyed ranking.
+"""The verifiable randomness of a 双随机 draw: hashes, commitment, draw key, weighted picks.
 
 Pure functions over plain data, standard library only (``hashlib``, ``hmac``, ``json``,
 ``fractions``), so that anyone can re-run a published draw with nothing but this file, or
@@ -14,32 +14,33 @@ The steps, each named after the function that does it:
    (SHA-256 of the secret seed), published before anyone can know the public value.
 4. ``draw_key``: HMAC-SHA256(seed, public value), once an official has entered the public
    value (for example a lottery result) after the commitment.
-5. ``draw``: per stratum, ``quota`` picks the number of entities and ``pick`` takes those
-   with the best keyed ``ticket``s.
+5. ``draw``: per stratum, ``quota`` says how many entities and ``pick`` draws them.
 
-Weighted sampling without replacement (Efraimidis–Spirakis, key ``u^(1/w)``, largest keys
-win) is computed exactly: for an integer weight ``w``, ``u^(1/w)`` has the law of the
-largest of ``w`` independent uniforms, so an entity of weight ``w`` holds ``w`` tickets
-(``HMAC(draw key, "ticket" ␟ stratum ␟ id ␟ n)`` for ``n = 1..w``, each a uniform 256-bit
-integer) and its best ticket is its key. Comparing keys is comparing 32-byte strings: no
-floating point, no logarithm, no machine dependence, and a database can rank the same way
-with SQL (PostgreSQL's built-in ``sha256()`` computes the HMAC, see ``hmac_pads``).
+A stratum's draw is successive sampling proportional to weight without replacement
+(``SuccessiveSampling``), driven by the keyed draw numbers ``x_j = HMAC(draw key, "draw" ␟
+stratum ␟ j)``, read as 256-bit integers: each accepted number gives a ticket ``t = x_j mod
+W`` below the total weight W, and the ticket lands on the candidate whose cumulative weight
+range ``[C_{i-1}, C_i)`` holds it. Integers only: no floating point, no machine dependence.
+A draw costs ``O(picks)`` keyed hashes, not one per candidate, and a database finds the
+candidate of a ticket with one index probe on the stored cumulative weights.
 """
 
 from __future__ import annotations
 
 import hashlib
-import heapq
 import hmac
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import pairwise
+from itertools import accumulate, pairwise
+from json.encoder import encode_basestring
 from typing import Any
 
-ALGORITHM = "hub-draw/1"
+ALGORITHM = "hub-draw/2"
 """Names this construction in every commitment, so a later change cannot pass for it."""
 
 SEPARATOR = b"\x1f"
@@ -121,6 +122,39 @@ def candidate_digest(candidates: Iterable[Candidate]) -> str:
     return digest(candidate_list(candidates))
 
 
+class CandidateListDigest:
+    """``candidate_digest`` computed entry by entry, for lists too long to hold in memory.
+
+    Feed the candidates in id order with ``add``; ``hexdigest`` equals
+    ``candidate_digest`` of the same list (the canonical JSON is written out piece by
+    piece: ``[{"id":...,"weight":...},...]``). Out-of-order or repeated ids and bad weights
+    are refused as ``candidate_list`` refuses them.
+    """
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256(b"[")
+        self._last: str | None = None
+        self.count = 0
+
+    def add(self, candidate: Candidate) -> None:
+        identifier, weight = candidate.id, candidate.weight
+        check_name(identifier, "candidate")
+        if self._last is not None and identifier <= self._last:
+            problem = "appears twice" if identifier == self._last else "is out of order"
+            raise ValueError(f"candidate {identifier} {problem}")
+        if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
+            raise ValueError(f"candidate {identifier}: weight must be an integer >= 1")
+        entry = f'{{"id":{encode_basestring(identifier)},"weight":{weight}}}'
+        self._hash.update((b"," if self.count else b"") + entry.encode("utf-8"))
+        self._last = identifier
+        self.count += 1
+
+    def hexdigest(self) -> str:
+        final = self._hash.copy()
+        final.update(b"]")
+        return final.hexdigest()
+
+
 def inspector_digest(entries: Iterable[Mapping[str, Any]]) -> str:
     """Digest of the inspector pool's entries sorted by id (see ``hub.draws.assignment``)."""
     ordered = sorted((dict(entry) for entry in entries), key=lambda entry: entry["id"])
@@ -174,7 +208,7 @@ def check_name(name: str, kind: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# The draw key and tickets
+# The draw key and the keyed hash
 
 
 def draw_key(seed: bytes, public_value: str) -> bytes:
@@ -185,28 +219,6 @@ def draw_key(seed: bytes, public_value: str) -> bytes:
 def keyed(key: bytes, *fields: str) -> bytes:
     """HMAC-SHA256(key, fields joined by U+001F, UTF-8): the hub's only keyed hash."""
     return hmac.digest(key, SEPARATOR.join(field.encode("utf-8") for field in fields), "sha256")
-
-
-def ticket(key: bytes, stratum: str, candidate_id: str, number: int) -> bytes:
-    """Ticket ``number`` (1-based) of a candidate: a uniform 256-bit big-endian integer."""
-    return keyed(key, "ticket", stratum, candidate_id, str(number))
-
-
-def best_ticket(key: bytes, stratum: str, candidate: Candidate) -> bytes:
-    """The candidate's Efraimidis–Spirakis key: the largest of its ``weight`` tickets."""
-    return max(ticket(key, stratum, candidate.id, n) for n in range(1, candidate.weight + 1))
-
-
-def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
-    """The inner and outer padded keys of HMAC-SHA256 for a key of at most 64 bytes.
-
-    ``HMAC(key, m) = sha256(outer || sha256(inner || m))`` (RFC 2104), so a database with
-    only a SHA-256 function (PostgreSQL 11+) ranks by exactly the same keyed hash.
-    """
-    if len(key) > 64:
-        raise ValueError("keys longer than the SHA-256 block are hashed first; not needed here")
-    block = key.ljust(64, b"\x00")
-    return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,16 +257,125 @@ def quota(plan: Mapping[str, Any], stratum: str, size: int) -> int:
     return wanted
 
 
-def pick(key: bytes, stratum: str, candidates: Iterable[Candidate], count: int) -> list[str]:
-    """The ``count`` candidates with the best tickets, best first.
+Resolve = Callable[[Sequence[int]], Sequence[tuple[int, int]]]
+"""Finds, for each ticket ``t`` of a round, the candidate ``i`` of the round's set with
+``C_{i-1} <= t < C_i`` (cumulative weights over that set, in list order), as its
+``(position in the stratum's list, weight)``, in the order of the tickets."""
 
-    Ties (a SHA-256 collision, never seen) go to the larger id, so the order is total.
+BATCH = 1 << 16
+"""At most this many draw numbers are computed (and resolved) at a time."""
+
+
+class SuccessiveSampling:
+    """One stratum's draw in progress: ``count`` candidates picked one after another, each
+    with probability proportional to its weight among those not yet picked.
+
+    The draw numbers ``x_1, x_2, ...`` (``number``) are spent in rounds. A round draws from a
+    set R of total weight W_R: ``x_j`` is skipped if ``x_j >= floor(2^256 / W_R) * W_R`` (so
+    ``t = x_j mod W_R`` is uniform), else ``t`` lands on a candidate of R, picked unless it
+    already is. Skipping the already picked is exact rejection sampling (what remains is
+    drawn in proportion to its weight) and costs little while they weigh at most half of
+    W_R; once they weigh more, a new round starts over the candidates not yet picked, so a
+    heavy candidate never makes the draw spin.
+
+    ``run_round`` takes W_R and a ``Resolve`` for R, so the very same rounds run over a
+    list in memory (``finish_in_memory``) or over an index in a database
+    (``hub.draws.ranking``): only ``O(count)`` draw numbers are ever computed, whatever the
+    number of candidates.
     """
-    ranked = heapq.nlargest(
-        count,
-        ((best_ticket(key, stratum, candidate), candidate.id) for candidate in candidates),
-    )
-    return [candidate_id for _, candidate_id in ranked]
+
+    def __init__(self, key: bytes, stratum: str, count: int) -> None:
+        self._key = key
+        self._prefix = SEPARATOR.join((b"draw", stratum.encode("utf-8"), b""))
+        self.count = count
+        self.picks: list[int] = []
+        """Positions picked, in the order picked (rank 1 first)."""
+        self._picked: set[int] = set()
+        self.last_number = 0
+        """``j`` of the last draw number spent."""
+
+    @property
+    def done(self) -> bool:
+        return len(self.picks) >= self.count
+
+    def is_picked(self, position: int) -> bool:
+        return position in self._picked
+
+    def number(self, index: int) -> int:
+        """``draw_number(key, stratum, index)``, with the message's constant start built once."""
+        message = self._prefix + str(index).encode("ascii")
+        return int.from_bytes(hmac.digest(self._key, message, "sha256"), "big")
+
+    def run_round(self, total: int, resolve: Resolve) -> None:
+        """Draw from a round of total weight ``total`` until ``count`` picks, or until the
+        weight picked in this round exceeds half of ``total``.
+
+        Numbers are computed and resolved in batches; those after the one that ends the
+        round are not spent (the next round starts at the number after it).
+        """
+        bound = (1 << 256) // total * total
+        picked_weight = 0
+        while not self.done:
+            wanted = self.count - len(self.picks)
+            first = self.last_number + 1
+            indexes = range(first, first + min(wanted + wanted // 8 + 8, BATCH))
+            accepted = [
+                (index, number % total)
+                for index in indexes
+                if (number := self.number(index)) < bound
+            ]
+            self.last_number = indexes[-1]
+            found = resolve([ticket for _, ticket in accepted])
+            for (index, _), (position, weight) in zip(accepted, found, strict=True):
+                if position in self._picked:
+                    continue
+                self.picks.append(position)
+                self._picked.add(position)
+                picked_weight += weight
+                if self.done or 2 * picked_weight > total:
+                    self.last_number = index
+                    return
+
+
+def _resolver(positions: Sequence[int], weights: Sequence[int]) -> tuple[int, Resolve]:
+    """The total weight of the candidates at ``positions`` (in list order) and their
+    ``Resolve``, by binary search over their cumulative weights."""
+    cumulative = array("q", accumulate(weights[position] for position in positions))
+
+    def resolve(tickets: Sequence[int]) -> list[tuple[int, int]]:
+        found = []
+        for ticket in tickets:
+            position = positions[bisect_right(cumulative, ticket)]
+            found.append((position, weights[position]))
+        return found
+
+    return cumulative[-1], resolve
+
+
+def finish_in_memory(sampling: SuccessiveSampling, weights: Sequence[int]) -> None:
+    """Run rounds over the stratum's ``weights`` (indexed by position) until ``sampling`` is
+    done, each round over the candidates not yet picked."""
+    while not sampling.done:
+        remaining = array("q", (p for p in range(len(weights)) if not sampling.is_picked(p)))
+        sampling.run_round(*_resolver(remaining, weights))
+
+
+def sample(key: bytes, stratum: str, weights: Sequence[int], count: int) -> list[int]:
+    """The positions drawn from a stratum whose list has ``weights``, in draw order: ``count``
+    of them, or all when ``count`` is at least their number (ranked the same way)."""
+    if any(isinstance(weight, bool) or weight < 1 for weight in weights):
+        raise ValueError("weights must be integers >= 1")
+    sampling = SuccessiveSampling(key, stratum, min(count, len(weights)))
+    finish_in_memory(sampling, weights)
+    return sampling.picks
+
+
+def pick(key: bytes, stratum: str, candidates: Iterable[Candidate], count: int) -> list[str]:
+    """The ids of ``count`` candidates drawn from the stratum's list (sorted by id, as
+    published; the input order does not matter), in draw order."""
+    ordered = sorted(candidates, key=lambda candidate: candidate.id)
+    weights = array("q", (candidate.weight for candidate in ordered))
+    return [ordered[position].id for position in sample(key, stratum, weights, count)]
 
 
 def draw(

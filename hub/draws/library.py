@@ -1,34 +1,46 @@
 """The two libraries of 双随机, read from the store at freeze time: entities and inspectors.
 
-``candidates`` turns the entity library (市场主体名录库) into each stratum's candidates:
-entities passing the plan's filter, put in the stratum of their latest credit class,
-weighted by complaints and credit lists, and left out once drawn ``frequency_cap`` times in
-the plan's year (unless their class is exempt). ``inspector_pool`` turns the inspector
-library (执法检查人员名录库) into the pool: certified, active officers of the plan's
-departments and region, with their assignments so far this year and the candidates they
-must withdraw from (回避).
+``CandidateStream`` turns the entity library (市场主体名录库) into each stratum's candidates:
+entities passing the plan's filter (region, industry, entity type, status, licensed
+items), put in the stratum of their latest credit class, weighted by complaints and credit
+lists, and left out once drawn ``frequency_cap`` times in the plan's year (unless their
+class is exempt, ``hub.draws.caps``). It streams: rows come from a server-side cursor in
+code-point order of the USCC, so millions of entities are never held in memory at once.
+``inspector_pool`` turns the inspector library (执法检查人员名录库) into the pool: certified,
+active officers of the plan's departments and region, with their assignments so far this
+year and the candidates they must withdraw from (回避).
 
-Everything that could depend on the database (row order, collation, time zones) is settled
-here in Python: rows are read unordered and sorted by code point, dates compared as dates.
+Everything that could depend on the database is pinned: ordering uses the binary collation
+(code point order, as Python sorts), dates are compared as dates, and timestamps near a
+window's edge are decided in Python on aware UTC values.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import SQLCoreOperations
 
 from hub.draws.algorithm import Candidate
 from hub.draws.assignment import Inspector
-from hub.draws.plan import PlanSpec
+from hub.draws.caps import FrequencyCap
+from hub.draws.plan import EntityFilter, PlanSpec
 from hub.security.tokens import region_prefix
-from hub.store.models.actions import Inspection
+from hub.store.models.actions import Inspection, Licensing
 from hub.store.models.complaints import Complaint
 from hub.store.models.credit import CreditRecord
-from hub.store.models.draws import Draw, DrawAssignment, DrawPick, InspectorInterest
+from hub.store.models.draws import (
+    Draw,
+    DrawAssignment,
+    DrawCandidate,
+    DrawPick,
+    InspectorInterest,
+)
 from hub.store.models.entities import RegulatedEntity
 from hub.store.models.personnel import EnforcementOfficer
 
@@ -38,6 +50,23 @@ COUNTED_STATUSES = ("drawn", "revealed", "assigned")
 COMPLAINT_KINDS = ("complaint", "report")
 """Complaints and reports (投诉、举报) raise the weight; consultations and praise do not."""
 
+GRANTED = "granted"
+"""The licensing decision that makes an entity a licence holder."""
+
+STREAM_ROWS = 20_000
+"""Rows fetched per round trip when streaming the entity library."""
+
+
+def binary(session: Session, column: SQLCoreOperations[Any]) -> Any:
+    """``column`` compared by code point, as Python compares strings, on every engine.
+
+    SQLite's default collation is already binary; PostgreSQL's depends on the database, so
+    ``"C"`` is named.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return column.collate("C")
+    return column
+
 
 def _prefixed(
     column: InstrumentedAttribute[str | None], codes: Iterable[str]
@@ -45,9 +74,29 @@ def _prefixed(
     return or_(*(column.startswith(region_prefix(code), autoescape=True) for code in codes))
 
 
-def _filtered_entities(session: Session, spec: PlanSpec) -> list[str]:
-    rules = spec.entity_filter
-    conditions = [_prefixed(RegulatedEntity.region_code, rules.regions or [spec.region_code])]
+def _licensed(items: list[str], on: date) -> ColumnElement[bool]:
+    """The entity holds a licence granted under one of ``items`` (catalog codes), in force."""
+    return exists().where(
+        Licensing.entity_uscc == RegulatedEntity.uscc,
+        Licensing.catalog_code.in_(items),
+        Licensing.decision == GRANTED,
+        or_(Licensing.valid_from.is_(None), Licensing.valid_from <= on),
+        or_(Licensing.valid_until.is_(None), Licensing.valid_until >= on),
+    )
+
+
+def entity_conditions(
+    rules: EntityFilter, default_region: str | None, on: date
+) -> list[ColumnElement[bool]]:
+    """An entity filter as SQL conditions on ``entities``; empty lists do not filter.
+
+    ``rules.regions`` empty means ``default_region`` (the plan's), or anywhere when that is
+    ``None`` too.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    regions = rules.regions or ([default_region] if default_region else [])
+    if regions:
+        conditions.append(_prefixed(RegulatedEntity.region_code, regions))
     if rules.industries:
         conditions.append(
             or_(
@@ -61,7 +110,9 @@ def _filtered_entities(session: Session, spec: PlanSpec) -> list[str]:
         conditions.append(RegulatedEntity.entity_type.in_(rules.entity_types))
     if rules.statuses:
         conditions.append(RegulatedEntity.status.in_(rules.statuses))
-    return list(session.scalars(select(RegulatedEntity.uscc).where(*conditions)))
+    if rules.licensed_items:
+        conditions.append(_licensed(rules.licensed_items, on))
+    return conditions
 
 
 def _in_force(on: date) -> ColumnElement[bool]:
@@ -71,27 +122,33 @@ def _in_force(on: date) -> ColumnElement[bool]:
     )
 
 
-def credit_classes(session: Session, on: date) -> dict[str, str]:
-    """Each entity's credit class in force on ``on``: the latest listed (then the largest
-    document number, compared in Python so every engine agrees)."""
-    rows = session.execute(
+def latest_classes(session: Session, on: date) -> Any:
+    """A subquery ``(uscc, credit_class)``: each entity's credit class in force on ``on``,
+    the latest listed (then the largest document number, by code point)."""
+    ranked = (
         select(
-            CreditRecord.entity_uscc,
-            CreditRecord.listed_on,
-            CreditRecord.document_number,
-            CreditRecord.credit_class,
-        ).where(
+            CreditRecord.entity_uscc.label("uscc"),
+            CreditRecord.credit_class.label("credit_class"),
+            func.row_number()
+            .over(
+                partition_by=CreditRecord.entity_uscc,
+                order_by=(
+                    CreditRecord.listed_on.desc(),
+                    binary(session, CreditRecord.document_number).desc(),
+                    binary(session, CreditRecord.credit_class).desc(),
+                ),
+            )
+            .label("latest"),
+        )
+        .where(
             CreditRecord.record_kind == "credit_class",
             CreditRecord.credit_class.is_not(None),
+            CreditRecord.credit_class != "",
             _in_force(on),
         )
+        .subquery()
     )
-    latest: dict[str, tuple[date, str, str]] = {}
-    for uscc, listed_on, document, credit_class in rows:
-        current = latest.get(uscc)
-        if credit_class and (current is None or (listed_on, document) > current[:2]):
-            latest[uscc] = (listed_on, document, credit_class)
-    return {uscc: value[2] for uscc, value in latest.items()}
+    return select(ranked.c.uscc, ranked.c.credit_class).where(ranked.c.latest == 1).subquery()
 
 
 def _listed(session: Session, kind: str, on: date) -> set[str]:
@@ -144,40 +201,49 @@ def _times_drawn(session: Session, year: int, draw_id: int) -> Counter[str]:
     return Counter(rows)
 
 
-def candidates(
-    session: Session, spec: PlanSpec, as_of: datetime, draw_id: int
-) -> tuple[dict[str, list[Candidate]], int]:
-    """Each stratum's candidates sorted by id, and how many the frequency cap left out.
+class CandidateStream:
+    """Every candidate of the plan as ``(stratum, Candidate)``, in code-point order of the id.
 
-    Every stratum of the plan's quotas is present, empty or not, so the commitment covers
-    all of them.
+    Iterate once. Each stratum's candidates therefore come in the sorted order they are
+    hashed in; ``left_out`` counts, per stratum, the entities the frequency cap excluded.
+    The small sets (complained about, listed, drawn this year) are read first; the entity
+    library itself is streamed.
     """
-    on = as_of.date()
-    classes = credit_classes(session, on)
-    flagged = {
-        "complaint": _complained_about(session, as_of, spec.complaint_days),
-        "abnormal_list": _listed(session, "abnormal_list", on),
-        "serious_violation": _listed(session, "serious_violation", on),
-    }
-    factors = spec.weights.model_dump()
-    drawn = _times_drawn(session, spec.year, draw_id)
-    strata: dict[str, list[Candidate]] = {stratum: [] for stratum in spec.quotas}
-    capped = 0
-    for uscc in _filtered_entities(session, spec):
-        stratum = classes.get(uscc, spec.unclassified_as)
-        if stratum is None or stratum not in strata:
-            continue
-        if drawn[uscc] >= spec.frequency_cap and stratum not in spec.frequency_cap_exempt:
-            capped += 1
-            continue
-        weight = 1
-        for condition, members in flagged.items():
-            if uscc in members:
-                weight *= factors[condition]
-        strata[stratum].append(Candidate(uscc, weight))
-    for stratum_members in strata.values():
-        stratum_members.sort()
-    return strata, capped
+
+    def __init__(self, session: Session, spec: PlanSpec, as_of: datetime, draw_id: int) -> None:
+        self.session, self.spec, self.as_of, self.draw_id = session, spec, as_of, draw_id
+        self.left_out: Counter[str] = Counter()
+
+    def __iter__(self) -> Iterator[tuple[str, Candidate]]:
+        session, spec, on = self.session, self.spec, self.as_of.date()
+        flagged = {
+            "complaint": _complained_about(session, self.as_of, spec.complaint_days),
+            "abnormal_list": _listed(session, "abnormal_list", on),
+            "serious_violation": _listed(session, "serious_violation", on),
+        }
+        factors = spec.weights.model_dump()
+        drawn = _times_drawn(session, spec.year, self.draw_id)
+        cap = FrequencyCap.of(spec)
+        classes = latest_classes(session, on)
+        rows = session.connection().execute(
+            select(RegulatedEntity.uscc, classes.c.credit_class)
+            .outerjoin(classes, classes.c.uscc == RegulatedEntity.uscc)
+            .where(*entity_conditions(spec.entity_filter, spec.region_code, on))
+            .order_by(binary(session, RegulatedEntity.uscc))
+            .execution_options(yield_per=STREAM_ROWS)
+        )
+        for uscc, credit_class in rows:
+            stratum = credit_class or spec.unclassified_as
+            if stratum is None or stratum not in spec.quotas:
+                continue
+            if not cap.admits(stratum, drawn[uscc]):
+                self.left_out[stratum] += 1
+                continue
+            weight = 1
+            for condition, members in flagged.items():
+                if uscc in members:
+                    weight *= factors[condition]
+            yield stratum, Candidate(uscc, weight)
 
 
 def _loads(session: Session, year: int, draw_id: int) -> Counter[str]:
@@ -190,40 +256,44 @@ def _loads(session: Session, year: int, draw_id: int) -> Counter[str]:
 
 
 def _conflicts(
-    session: Session, spec: PlanSpec, as_of: datetime, entities: Collection[str]
+    session: Session, spec: PlanSpec, as_of: datetime, draw_id: int
 ) -> dict[str, set[str]]:
-    """Certificate number → candidate entities the inspector must withdraw from."""
+    """Certificate number → frozen candidates of ``draw_id`` the inspector must withdraw from.
+
+    Joined with the draw's stored candidates, so only conflicts that matter are read.
+    """
     conflicts: dict[str, set[str]] = {}
     on = as_of.date()
+    candidate = DrawCandidate.draw_id == draw_id
     interests = session.execute(
-        select(InspectorInterest.certificate_number, InspectorInterest.entity_uscc).where(
+        select(InspectorInterest.certificate_number, InspectorInterest.entity_uscc)
+        .join(DrawCandidate, DrawCandidate.entity_uscc == InspectorInterest.entity_uscc)
+        .where(
+            candidate,
             InspectorInterest.declared_on <= on,
             or_(InspectorInterest.ended_on.is_(None), InspectorInterest.ended_on > on),
         )
     )
     for certificate, uscc in interests:
-        if uscc in entities:
-            conflicts.setdefault(certificate, set()).add(uscc)
+        conflicts.setdefault(certificate, set()).add(uscc)
     if spec.avoid_recent_days:
         recent = session.execute(
-            select(Inspection.entity_uscc, Inspection.officers, Inspection.acted_at).where(
-                Inspection.entity_uscc.is_not(None),
-                _window(Inspection.acted_at, as_of, spec.avoid_recent_days),
-            )
+            select(Inspection.entity_uscc, Inspection.officers, Inspection.acted_at)
+            .join(DrawCandidate, DrawCandidate.entity_uscc == Inspection.entity_uscc)
+            .where(candidate, _window(Inspection.acted_at, as_of, spec.avoid_recent_days))
         )
         for inspected, officers, acted_at in recent:
-            if inspected is None or inspected not in entities:
-                continue
-            if _within(acted_at, as_of, spec.avoid_recent_days):
+            if inspected and _within(acted_at, as_of, spec.avoid_recent_days):
                 for certificate in officers or []:
                     conflicts.setdefault(certificate, set()).add(inspected)
     return conflicts
 
 
 def inspector_pool(
-    session: Session, spec: PlanSpec, as_of: datetime, draw_id: int, entities: Collection[str]
+    session: Session, spec: PlanSpec, as_of: datetime, draw_id: int
 ) -> list[Inspector]:
-    """The pool sorted by certificate number: who may be sent, with load and conflicts."""
+    """The pool sorted by certificate number: who may be sent, with load and conflicts
+    (with the draw's candidates, which must be stored first)."""
     prefix = region_prefix(spec.region_code)
     officers = session.execute(
         select(
@@ -245,7 +315,7 @@ def inspector_pool(
         )
     )
     loads = _loads(session, spec.year, draw_id)
-    conflicts = _conflicts(session, spec, as_of, entities)
+    conflicts = _conflicts(session, spec, as_of, draw_id)
     pool = [
         Inspector(
             id=certificate,

@@ -7,7 +7,9 @@ and reads (``quotas``, ``general_item_cap``, ``items`` and the two team sizes).
 
 Defaults follow the local example in DOMAIN.md and are meant to be overridden: per credit
 class A (low risk) 5 %, B 20 %, C 60 %, D (high risk) 100 %, the upper ends of one county's
-bands; general items (一般事项) capped at 5 %, as one city does; two inspectors per entity.
+bands; general items (一般事项) capped at 5 %, as one city does; two inspectors per entity;
+an entity drawn at most twice a year across departments (``frequency_cap``) unless its
+class is flagged ``frequency_cap_exempt`` in the quota table (D by default).
 
     >>> spec = PlanSpec.model_validate({
     ...     "name": "2026 年度食品经营者抽查", "year": 2026, "department_code": "SCJG-3401",
@@ -19,7 +21,7 @@ bands; general items (一般事项) capped at 5 %, as one city does; two inspect
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -56,10 +58,16 @@ class PlanItem(_Strict):
 
 
 class Quota(_Strict):
-    """How many entities of a class to draw: a ratio (decimal string) or a count."""
+    """How many entities of a class to draw: a ratio (decimal string) or a count.
+
+    ``frequency_cap_exempt`` marks a class whose risk demands checks beyond the plan's
+    ``frequency_cap`` (by default class D): its entities stay candidates however often they
+    were drawn this year.
+    """
 
     ratio: str | None = None
     count: int | None = Field(default=None, ge=0)
+    frequency_cap_exempt: bool = False
 
     @model_validator(mode="after")
     def _one_of(self) -> Quota:
@@ -70,7 +78,13 @@ class Quota(_Strict):
         return self
 
     def rule(self) -> dict[str, Any]:
-        return {"ratio": self.ratio} if self.ratio is not None else {"count": self.count}
+        """The quota as the frozen plan holds it; the flag only when set."""
+        rule: dict[str, Any] = (
+            {"ratio": self.ratio} if self.ratio is not None else {"count": self.count}
+        )
+        if self.frequency_cap_exempt:
+            rule["frequency_cap_exempt"] = True
+        return rule
 
 
 class EntityFilter(_Strict):
@@ -78,16 +92,22 @@ class EntityFilter(_Strict):
 
     Regions and industries match by prefix (GB/T 2260 codes lose their trailing ``00``
     pairs, so ``340100`` means all of Hefei; GB/T 4754 codes as written).
+    ``licensed_items`` (许可事项) are the 14-digit catalog codes of licensing items: an
+    entity passes when it holds a licence granted under one of them (the licensing actions
+    table) and in force on the freeze date.
     """
 
     regions: list[str] = Field(default_factory=list)
     industries: list[str] = Field(default_factory=list)
     entity_types: list[str] = Field(default_factory=list)
     statuses: list[str] = Field(default_factory=lambda: ["active"])
+    licensed_items: list[Annotated[str, Field(pattern=r"^[0-9]{14}$")]] = Field(
+        default_factory=list
+    )
 
 
 class Weights(_Strict):
-    """Tickets multiply for entities that deserve more checks (动态调整被抽查概率).
+    """Raise the chance of entities that deserve more checks (动态调整被抽查概率).
 
     An entity's weight is the product of the factors of the conditions it meets (1 when
     none): recent complaints, the abnormal-operation list (经营异常名录), the serious
@@ -104,7 +124,7 @@ def _default_quotas() -> dict[str, Quota]:
         "A": Quota(ratio="0.05"),
         "B": Quota(ratio="0.2"),
         "C": Quota(ratio="0.6"),
-        "D": Quota(ratio="1"),
+        "D": Quota(ratio="1", frequency_cap_exempt=True),
     }
 
 
@@ -126,7 +146,6 @@ class PlanSpec(_Strict):
     inspectors_per_department: int = Field(default=1, ge=1, le=10)
     avoid_recent_days: int = Field(default=365, ge=0, le=3660)
     frequency_cap: int = Field(default=2, ge=1, le=100)
-    frequency_cap_exempt: list[str] = Field(default_factory=lambda: ["D"])
 
     @field_validator("general_item_cap")
     @classmethod
@@ -150,6 +169,11 @@ class PlanSpec(_Strict):
         if self.unclassified_as is not None and self.unclassified_as not in self.quotas:
             raise ValueError(f"unclassified_as {self.unclassified_as!r} has no quota")
         return self
+
+    @property
+    def cap_exempt_strata(self) -> frozenset[str]:
+        """Strata whose class demands checks beyond ``frequency_cap``."""
+        return frozenset(name for name, rule in self.quotas.items() if rule.frequency_cap_exempt)
 
     @property
     def departments(self) -> list[str]:

@@ -35,20 +35,20 @@ from sqlalchemy.orm import Session
 
 from hub.draws import library, stored
 from hub.draws.algorithm import (
-    candidate_digest,
     commitment,
     digest,
-    draw,
     draw_key,
     draw_order,
     inspector_digest,
     plan_digest,
+    quota,
     seed_digest,
 )
-from hub.draws.assignment import TeamRule, assign, shortfalls
-from hub.draws.auditing import grouped, record
+from hub.draws.assignment import Inspector, StaffingShortfall, TeamRule, assign, shortfalls
+from hub.draws.auditing import grouped, record, recorded
 from hub.draws.errors import PlanInvalid, StaffingRefused, TransitionRefused
 from hub.draws.plan import PlanSpec
+from hub.draws.ranking import pick_stored
 from hub.errors import NotFoundError
 from hub.store.base import utcnow
 from hub.store.models.draws import Draw
@@ -78,6 +78,8 @@ VERIFIABLE = ("revealed", "assigned")
 """Statuses in which the seed is public and anyone can re-run the draw."""
 MAX_PUBLIC_VALUE = 500
 SHOWN_SHORTFALLS = 10
+LEFT_OUT_BY_CAP = "left_out_by_frequency_cap"
+"""The freeze's audit detail: per stratum, entities the frequency cap excluded."""
 
 
 @dataclass(frozen=True)
@@ -162,33 +164,32 @@ def _plan_details(document: Mapping[str, Any]) -> dict[str, Any]:
 def freeze(session: Session, draw_id: int, actor: Actor, *, as_of: datetime | None = None) -> Draw:
     """Fix the candidate lists and the inspector pool from the libraries as of ``as_of``.
 
-    Refused (``StaffingRefused``) when some candidate could not be given a team: the draw
-    must be carried out as committed, so the inspector library is fixed first.
+    The candidates stream from the entity library into the store, hashed on the way. Refused
+    (``StaffingRefused``) when some candidate could not be given a team: the draw must be
+    carried out as committed, so the inspector library is fixed first. A refusal leaves the
+    caller's transaction to roll back what was written.
     """
     draw_row = _step(session, draw_id, "freeze")
     moment = (as_of or utcnow()).astimezone(UTC)
     spec = validate_plan(draw_row.plan)
-    strata, capped = library.candidates(session, spec, moment, draw_row.id)
-    entities = {candidate.id for members in strata.values() for candidate in members}
-    pool = library.inspector_pool(session, spec, moment, draw_row.id, entities)
+    candidates = library.CandidateStream(session, spec, moment, draw_row.id)
+    strata = stored.save_candidates(session, draw_row.id, spec.quotas, candidates)
+    pool = library.inspector_pool(session, spec, moment, draw_row.id)
     document = {
         **spec.document(),
         "draw_id": draw_row.id,
         "frozen_at": moment.isoformat(timespec="seconds"),
     }
-    problems = shortfalls(TeamRule.from_plan(document), pool, sorted(entities))
+    problems = _staffing_problems(session, draw_row.id, document, pool)
     if problems:
         shown = "; ".join(str(problem) for problem in problems[:SHOWN_SHORTFALLS])
         raise StaffingRefused(
-            f"{len(problems)} staffing shortfall(s), e.g. {shown}; add or qualify inspectors"
+            f"some candidates could not be staffed, e.g. {shown}; add or qualify inspectors"
         )
-    stored.save_candidates(session, draw_row.id, strata)
     stored.save_pool(session, draw_row.id, pool)
     draw_row.plan = document
     draw_row.plan_hash = plan_digest(document)
-    draw_row.candidate_hashes = {
-        name: candidate_digest(members) for name, members in strata.items()
-    }
+    draw_row.candidate_hashes = {name: frozen.digest.hexdigest() for name, frozen in strata.items()}
     draw_row.inspector_hash = inspector_digest(inspector.entry() for inspector in pool)
     _advance(draw_row, "freeze", moment)
     record(
@@ -199,14 +200,34 @@ def freeze(session: Session, draw_id: int, actor: Actor, *, as_of: datetime | No
         {
             "plan": grouped(draw_row.plan_hash),
             "candidates": {
-                name: {"count": len(members), "digest": grouped(draw_row.candidate_hashes[name])}
-                for name, members in strata.items()
+                name: {"count": frozen.count, "digest": grouped(draw_row.candidate_hashes[name])}
+                for name, frozen in strata.items()
             },
             "inspectors": {"count": len(pool), "digest": grouped(draw_row.inspector_hash)},
-            "left_out_by_frequency_cap": capped,
+            LEFT_OUT_BY_CAP: {name: candidates.left_out[name] for name in sorted(strata)},
         },
     )
     return draw_row
+
+
+def _staffing_problems(
+    session: Session, draw_id: int, plan: Mapping[str, Any], pool: list[Inspector]
+) -> list[StaffingShortfall]:
+    """Candidates that could not be staffed: each conflicted one is checked, and one without
+    any conflict stands for all the others (they all face the whole pool)."""
+    rule = TeamRule.from_plan(plan)
+    conflicted = {entity for inspector in pool for entity in inspector.avoid}
+    problems = shortfalls(rule, pool, sorted(conflicted))
+    other = stored.first_candidate_outside(session, draw_id, conflicted)
+    if other is not None:
+        problems.extend(shortfalls(rule, pool, [other]))
+    return problems
+
+
+def left_out_by_cap(session: Session, draw_id: int) -> dict[str, int] | None:
+    """Per stratum, the entities the frequency cap kept out of a frozen draw (as recorded)."""
+    entry = recorded(session, draw_id, "freeze")
+    return None if entry is None else dict(entry.details.get(LEFT_OUT_BY_CAP, {}))
 
 
 def commit(session: Session, draw_id: int, actor: Actor, *, seed: bytes | None = None) -> Draw:
@@ -261,12 +282,22 @@ def enter_public_value(
 
 
 def run_draw(session: Session, draw_id: int, actor: Actor) -> Draw:
-    """Pick the entities: each stratum's quota, best keyed tickets first."""
+    """Pick the entities: each stratum's quota, drawn by weight in draw-number order."""
     draw_row = _step(session, draw_id, "draw")
     assert draw_row.sealed_seed is not None and draw_row.public_value is not None
     key = draw_key(bytes.fromhex(draw_row.sealed_seed), draw_row.public_value)
-    strata = stored.load_candidates(session, draw_row.id, draw_row.candidate_hashes or {})
-    picks = draw(key, draw_row.plan, strata)
+    picks = {
+        stratum: pick_stored(
+            session,
+            draw_row.id,
+            stratum,
+            key,
+            quota(
+                draw_row.plan, stratum, stored.stratum_extent(session, draw_row.id, stratum).size
+            ),
+        )
+        for stratum in sorted(draw_row.candidate_hashes or {})
+    }
     stored.save_picks(session, draw_row.id, picks)
     _advance(draw_row, "draw", utcnow())
     record(

@@ -9,6 +9,10 @@ give a stored code another name). A mapping names the guards its records must pa
 Each guard sees the chunk's rows (after key checks, before the upsert) in the chunk's
 transaction, and answers which keys it refuses and why; those records go to quarantine at
 the guard's ``step`` and nothing of them is stored, while the rest of the chunk goes on.
+Guards run in the order the mapping lists them, each over the rows the earlier ones kept. A
+guard may also record what a row it keeps is about to do (the catalog versions a national
+update): it writes in the chunk's transaction, so that commits with the row or not at all, and
+such a guard is listed last.
 Guards are registered by name in one registry; a module that defines guards is listed in
 ``GUARD_MODULES`` so that asking for a name loads it.
 """
@@ -24,7 +28,7 @@ from sqlalchemy.orm import Session
 from hub.errors import UnknownNameError
 from hub.exchange.upsert import KeyTuple, Row
 
-GUARD_MODULES = ("hub.catalog.conflicts",)
+GUARD_MODULES = ("hub.catalog.conflicts", "hub.catalog.import_guards")
 
 GuardCheck = Callable[[Session, Mapping[KeyTuple, Row]], dict[KeyTuple, str]]
 

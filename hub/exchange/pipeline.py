@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.errors import KeyConflictError
 from hub.exchange.channels import ChannelConfig
+from hub.exchange.coalesce import JoinedArrival
 from hub.exchange.envelopes import Arrival, open_payload, store_envelope
 from hub.exchange.guards import StoreGuard, store_guard
 from hub.exchange.outbox import enqueue_record_events
@@ -50,7 +51,11 @@ class _OverlappedWriter:
     At most one chunk is in flight: submitting waits for the previous one, so chunks commit
     in order, memory stays bounded and an error surfaces at the next submit or at ``drain``.
     The database does its share of the work (and the driver waits for it without the GIL)
-    while Python maps the next records.
+    while Python maps the next records, or an adapter fetches the next batch.
+
+    ``then`` queues a callback (an acknowledgement, a cursor) to run on the submitting
+    thread once everything submitted so far is committed: it never runs before the commit,
+    and it runs where the adapter's connection lives.
     """
 
     # The storing thread waits on the server many times per chunk; each time it wakes it
@@ -62,6 +67,7 @@ class _OverlappedWriter:
     def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-store")
         self._in_flight: Future[None] | None = None
+        self._after: list[Callable[[], None]] = []
         self._previous_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._previous_interval, self.SWITCH_INTERVAL_SECONDS))
 
@@ -69,17 +75,35 @@ class _OverlappedWriter:
         self.drain()
         self._in_flight = self._executor.submit(work)
 
+    def then(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the work submitted so far is committed (now if none is)."""
+        if self._in_flight is None:
+            callback()
+        else:
+            self._after.append(callback)
+
     def drain(self) -> None:
         in_flight, self._in_flight = self._in_flight, None
-        if in_flight is not None:
-            in_flight.result()
+        if in_flight is None:
+            return
+        in_flight.result()
+        after, self._after = self._after, []
+        for callback in after:
+            callback()
 
     def close(self) -> None:
         try:
             self.drain()
         finally:
-            self._executor.shutdown(wait=True)
-            sys.setswitchinterval(self._previous_interval)
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Wait for the work in flight but run none of its callbacks (the run failed; what
+        was not acknowledged is delivered again and absorbed by the idempotent store)."""
+        self._after.clear()
+        self._in_flight = None
+        self._executor.shutdown(wait=True)
+        sys.setswitchinterval(self._previous_interval)
 
 
 class MessageRun:
@@ -96,6 +120,7 @@ class MessageRun:
         subscribers: Callable[[str], list[str]],
         progress: ProgressCallback | None = None,
         parallel_threshold: int = PARALLEL_THRESHOLD_BYTES,
+        writer: _OverlappedWriter | None = None,
     ) -> None:
         self.sessions = sessions
         self.channel = channel
@@ -111,6 +136,7 @@ class MessageRun:
         ]
         self.event_destinations = subscribers(f"{self.target.name}.stored")
         self.parallel_threshold = parallel_threshold
+        self.writer = writer
 
     def run_arrival(self, arrival: Arrival) -> None:
         """Store the arrival's envelope, then run its records through the pipeline (a large
@@ -152,17 +178,17 @@ class MessageRun:
     def store_chunks(
         self, envelope: Envelope, chunks: Iterable[Chunk], *, new_envelope: bool = False
     ) -> None:
-        """Store each chunk on the writer thread while the next one is being made; an
-        envelope of one chunk (a message, a page) is stored right here, without a thread."""
-        quarantine = QuarantineWriter(
-            self.channel,
-            self.message,
-            envelope.id,
-            self.report.run_id,
-            self.sessions,
-            new_envelope=new_envelope,
-        )
-        origin = Origin(self.target.name, envelope.id, self.report.run_id)
+        """Store each chunk on the writer thread while the next one is being made.
+
+        With the run's shared writer (``ingest``), the last chunk may still be in flight on
+        return, so that the next arrival is fetched and processed while it commits.
+        Otherwise an envelope of one chunk (a replayed message, a page) is stored right
+        here, without a thread, and every chunk is committed on return."""
+        quarantine, origin = self._destinations(envelope, new_envelope)
+        if self.writer is not None:
+            for made in chunks:
+                self.writer.submit(partial(self._store, made, origin, quarantine))
+            return
         remaining = iter(chunks)
         first, second = next(remaining, None), next(remaining, None)
         if second is None:
@@ -176,6 +202,20 @@ class MessageRun:
                     writer.submit(partial(self._store, chunk, origin, quarantine))
         finally:
             writer.close()
+
+    def _destinations(
+        self, envelope: Envelope, new_envelope: bool
+    ) -> tuple[QuarantineWriter, Origin]:
+        """Where an envelope's failures and the provenance of its stored records go."""
+        quarantine = QuarantineWriter(
+            self.channel,
+            self.message,
+            envelope.id,
+            self.report.run_id,
+            self.sessions,
+            new_envelope=new_envelope,
+        )
+        return quarantine, Origin(self.target.name, envelope.id, self.report.run_id)
 
     def _store(self, chunk: Chunk, origin: Origin, quarantine: QuarantineWriter) -> None:
         """One chunk in one transaction: key check, upsert with provenance, outbox events,
@@ -353,12 +393,16 @@ def ingest(
 
     Files of ``parallel_threshold`` bytes or more are processed in a worker process.
     ``on_stored`` is called with each arrival once all its records are committed (where a
-    scheduled run commits its cursor and acknowledges the delivery).
+    scheduled run commits its cursor and acknowledges the delivery), on this thread. A
+    batch of messages joined into one envelope (``JoinedArrival``) is the exception to
+    storing one arrival after the other: its last chunk commits on the writer thread while
+    the next batch is fetched and processed here, and ``on_stored`` follows that commit.
     """
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
     started = time.perf_counter()
     report = start_run(sessions, channel.name)
     runs: dict[str, MessageRun] = {}
+    writer = _OverlappedWriter()
     try:
         for arrival in arrivals:
             if arrival.message_type not in runs:
@@ -371,11 +415,18 @@ def ingest(
                     subscribers=subscribers,
                     progress=progress,
                     parallel_threshold=parallel_threshold,
+                    writer=writer,
                 )
             runs[arrival.message_type].run_arrival(arrival)
+            if not isinstance(arrival, JoinedArrival):
+                # A file or a page is settled by moving its cursor or the file: that happens
+                # before the next one is fetched, as the adapter expects.
+                writer.drain()
             if on_stored is not None:
-                on_stored(arrival)
+                writer.then(partial(on_stored, arrival))
+        writer.close()
     except BaseException as exc:
+        writer.abandon()
         finish_run(sessions, report, started, error=f"{type(exc).__name__}: {exc}")
         raise
     finish_run(sessions, report, started)

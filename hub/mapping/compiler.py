@@ -76,8 +76,13 @@ class _Emitter:
         self.namespace[name] = value
         return name
 
-    def accessor(self, path: str, location: list[str | int]) -> str:
-        """An expression reading ``path`` from ``src`` (None when absent)."""
+    def accessor(self, path: str, location: list[str | int], *, inline: bool = True) -> str:
+        """An expression reading ``path`` from ``src`` (None when absent).
+
+        A nested JSON path reads dict after dict inline (``_n`` holds each step) and calls
+        ``follow`` only for a step that is not a dict: a call per step costs more than the
+        read. ``inline=False`` for a comprehension, where an assignment expression may not
+        stand."""
         if self.is_xml:
             try:
                 xpath = etree.XPath(path, smart_strings=False)
@@ -88,7 +93,15 @@ class _Emitter:
         if self.is_csv or ("." not in path and not path.startswith("/")):
             return f"src.get({path!r})"
         parts = pointer_parts(path) if path.startswith("/") else tuple(path.split("."))
-        return f"_follow(src, {tuple(parts)!r})"
+        if not inline or not parts:
+            return f"_follow(src, {tuple(parts)!r})"
+        expression = f"src.get({parts[0]!r})"
+        for part in parts[1:]:
+            expression = (
+                f"(_n.get({part!r}) if (_n := {expression}).__class__ is dict "
+                f"else _follow(_n, {(part,)!r}))"
+            )
+        return expression
 
     def emit(self, line: str, indent: int) -> None:
         self.lines.append("    " * indent + line)
@@ -108,7 +121,7 @@ class _Emitter:
                 if isinstance(part, dict):
                     parts.append(self.constant(part["const"]))
                 else:
-                    parts.append(self.accessor(part, [*location, "concat", index]))
+                    parts.append(self.accessor(part, [*location, "concat", index], inline=False))
             sep = self.constant(spec.get("sep", ""))
             self.emit(
                 f"v = {sep}.join(str(p).strip() for p in ({', '.join(parts)},) if p not in (None, ''))",

@@ -10,6 +10,12 @@ REST (JSON, ``X-API-Key`` and optionally HMAC, see ``auth``):
                                                      data.next and a Link rel="next" header
     GET  /api/v1/accepted    ?data_type=&date=YYYY-MM-DD[&page=&page_size=]: reconciliation
                              (standards/national/accepted.json) in data
+    GET  /api/v1/entities/<uscc>/records
+                             what other regions and State Council departments hold about
+                             the entity (``elsewhere``), in data.rows
+
+With ``require_signature`` the pushes and the entity pulls must also be signed
+(``signatures``); a bad signature is answered 401 with the reason.
 
 SOAP: ``/ws/national`` (``soap``). Every request but the WSDL and XSD first meets the fault
 gate (``gate``), then authentication, then its route; a late answer (``timeout_rate``) is
@@ -19,6 +25,7 @@ sent after the work is done.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -26,8 +33,10 @@ from typing import Any
 from urllib.parse import SplitResult, parse_qs, urlencode, urlsplit
 
 from simulators.national.auth import Gatekeeper
+from simulators.national.elsewhere import records_about
 from simulators.national.gate import FaultGate
 from simulators.national.listing import drifted, parse_since, select_page
+from simulators.national.signatures import SignatureCheck
 from simulators.national.soap import SOAP_PATH, NationalSoap
 from simulators.national.store import AcceptedStore
 
@@ -37,6 +46,7 @@ MAX_KEYS_PER_PAGE = 10000
 # What schema_drift renames: a required field of each listing, so the change is noticed.
 DRIFT = {"catalog": ("department_code", "dept_code"), "complaints": ("received_at", "receive_time")}
 JSON_TYPE = "application/json; charset=utf-8"
+ENTITY_RECORDS = re.compile(r"^/api/v1/entities/([0-9A-Z]{18})/records$")
 
 
 class BadRequest(Exception):
@@ -67,8 +77,10 @@ class NationalHandler(BaseHTTPRequestHandler):
     catalog: list[dict[str, Any]]
     complaints: list[dict[str, Any]]
     gatekeeper: Gatekeeper
+    signature_check: SignatureCheck | None
     gate: FaultGate
     soap: NationalSoap
+    seed: int
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests and the demo read the hub's logs, not the simulator's."""
@@ -114,6 +126,8 @@ class NationalHandler(BaseHTTPRequestHandler):
             status, data = self.soap.answer(body, mode=self.gate.mode)
             return Reply(status, data, "text/xml; charset=utf-8")
         refusal = self.gatekeeper.refusal(method, self.path, self.headers, body)
+        if refusal is None and self.signature_check and self.signature_check.applies_to(url.path):
+            refusal = self.signature_check.refusal(method, self.path, self.headers, body)
         if refusal is not None:
             return _message(401, f"未授权: {refusal}")
         query = parse_qs(url.query)
@@ -127,6 +141,10 @@ class NationalHandler(BaseHTTPRequestHandler):
             )
         if method == "GET" and url.path == "/api/v1/accepted":
             return self._accepted(url.path, query)
+        entity = ENTITY_RECORDS.match(url.path)
+        if method == "GET" and entity:
+            rows = records_about(entity.group(1), self.seed, self.store.province)
+            return _json(200, {"code": 200, "message": "成功", "data": {"rows": rows}})
         return _message(404, f"no route {method} {url.path}")
 
     def _submit(self, body: bytes) -> Reply:

@@ -7,6 +7,11 @@ nothing (a different batch under a used key is a conflict). Records are applied 
 ``i`` inserts or replaces, ``u`` and ``d`` need an accepted record under the key, and a key
 may appear once per batch. ``reconcile`` answers what was accepted for a data type on a
 batch date, with the checksum the sender compares against its own push log.
+
+With a ``journal`` (a file path), every receipt given is appended to it as one JSON line
+(key, digest, batch, receipt) and replayed at start, so that a simulator process stopped and
+started again (the national system going down for a while) keeps what it accepted and
+answers a re-sent key with the receipt it gave before.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from simulators.national.formats import (
@@ -80,9 +86,58 @@ class AcceptedStore:
     log: list[AcceptedRecord] = field(default_factory=list)
     current: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
     batches_applied: int = 0
+    journal: Path | None = None
     _by_day: dict[tuple[str, date], set[str]] = field(default_factory=dict)
     _receipts: dict[str, tuple[str, Answer]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        if self.journal is not None and self.journal.exists():
+            with self.journal.open(encoding="utf-8") as lines:
+                for line in lines:
+                    try:
+                        entry = json.loads(line)
+                    except ValueError:
+                        break  # the tail torn by a process killed mid-write: never answered
+                    self._restore(entry)
+
+    def _restore(self, entry: dict[str, Any]) -> None:
+        """Apply what a journalled receipt accepted (not judged again: the verdict is in the
+        receipt) and keep the receipt for its key."""
+        batch, receipt = entry["batch"], entry["receipt"]
+        data_type, day = batch["data_type"], batch_day(batch["batch_number"])
+        self.batches_applied += 1
+        restored: set[int] = set()
+        for result in receipt["results"]:
+            if not result["accepted"] or result["index"] in restored:
+                continue  # a repeated result (the duplicate_receipts fault) applied once
+            restored.add(result["index"])
+            record = batch["records"][result["index"]]
+            data = None if record["op"] == "d" else record["data"]
+            self.current[(data_type, record["key"])] = data
+            self._by_day.setdefault((data_type, day), set()).add(record["key"])
+            self.log.append(
+                AcceptedRecord(
+                    data_type,
+                    record["key"],
+                    record["op"],
+                    data,
+                    batch["batch_number"],
+                    result["receipt_id"],
+                )
+            )
+        self._receipts[entry["key"]] = (entry["digest"], Answer(200, receipt))
+
+    def _record(
+        self, key: str, digest: str, batch: dict[str, Any], receipt: dict[str, Any]
+    ) -> None:
+        if self.journal is None:
+            return
+        line = json.dumps(
+            {"key": key, "digest": digest, "batch": batch, "receipt": receipt}, ensure_ascii=False
+        )
+        with self.journal.open("a", encoding="utf-8") as journal:
+            journal.write(line + "\n")
 
     def submit(self, idempotency_key: str, body: bytes, *, repeat_result: bool = False) -> Answer:
         """Judge and apply a batch once per key; ``repeat_result`` spoils the receipt (a fault)."""
@@ -106,6 +161,7 @@ class AcceptedStore:
                 return _refused(422, "the batch envelope is invalid", problems)
             answer = Answer(200, self._apply(document, verdicts, repeat_result))
             self._receipts[idempotency_key] = (digest, answer)
+            self._record(idempotency_key, digest, document, answer.document)
             return answer
 
     def _apply(

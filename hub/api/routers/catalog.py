@@ -1,12 +1,15 @@
 """Work endpoints of the supervision item catalog under ``/api/v1/catalog``.
 
-Scoped like every work endpoint (``hub.api.deps.scope_clauses``): an item outside the
-caller's department and region is answered like an unknown one (404), and creating, moving
-or claiming an item for another department or area is refused (403). Officers, leaders and
-admins draft, edit, submit and claim; leaders and admins review, publish, withdraw, and
-override responsibility or restore its rule. Every step needs a ``reason`` and is versioned and audited by
+Scoped like every work endpoint (``hub.api.deps.scope_clauses``): an item or an
+implementation-list line outside the caller's department and region is answered like an
+unknown one (404), and creating, moving or claiming an item, or adding a line, for another
+department or area is refused (403). Officers, leaders and admins draft, edit, submit, claim,
+link the legal basis to knowledge-base articles and add implementation-list lines; leaders
+and admins review, publish, withdraw items and lines, and override responsibility or restore
+its rule. Every step on an item needs a ``reason`` and is versioned and audited by
 :mod:`hub.catalog`; refusals (missing elements, taken code, unknown department or region, a
-step not allowed from the status) are HTTP 422 with the reason.
+step not allowed from the status) are HTTP 422 with the reason, an unknown law or article 404
+naming it.
 """
 
 from __future__ import annotations
@@ -16,24 +19,33 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from hub.api.deps import CurrentPrincipal, SessionDep, require_roles, scope_clauses
-from hub.catalog import lifecycle, responsibility
+from hub.catalog import implementations, lifecycle, responsibility
+from hub.catalog.bases import cited_articles, link_article, unlink_article
 from hub.catalog.claims import Localisation, claim, claims_of
 from hub.catalog.dictionaries import department
 from hub.catalog.statistics import Coverage, catalog_statistics
 from hub.catalog.versions import Actor, FieldChange, diff, history
 from hub.errors import NotFoundError, PermissionDenied
 from hub.security.tokens import Principal
-from hub.store.models.catalog import CatalogItem
+from hub.store.models.catalog import CatalogItem, ImplementationListItem
 
 router = APIRouter(prefix="/catalog", tags=["catalog"])
 
 Editor = Annotated[Principal, Depends(require_roles("admin", "leader", "officer"))]
 Reviewer = Annotated[Principal, Depends(require_roles("admin", "leader"))]
 CodePath = Annotated[str, Path(pattern=r"^[0-9]{14}$", description="监管事项目录编码")]
+LineCodePath = Annotated[
+    str,
+    Path(
+        pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}[1-5][0-9A-Za-z]*$",
+        max_length=64,
+        description="检查实施清单编码",
+    ),
+]
 Reason = Annotated[str, Field(min_length=1, max_length=2000, description="why (recorded)")]
 MAX_PAGE_SIZE = 200
 
@@ -107,6 +119,63 @@ class ResponsibilityRequest(StepRequest):
     """The department made responsible regardless of the rule."""
 
     department_code: str
+
+
+class BasisLink(BaseModel):
+    """A law of the knowledge base, and one of its articles (none: the law as a whole)."""
+
+    law_code: str = Field(min_length=1, max_length=64)
+    article_number: str | None = Field(default=None, max_length=50)
+    reason: Reason
+
+
+class CitedArticlePublic(BaseModel):
+    """A link of the item's basis, with what the knowledge base holds of it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    law_code: str
+    title: str | None
+    law_status: str | None
+    article_number: str
+    text: str | None
+
+
+class ImplementationCreate(BaseModel):
+    """A line of the implementation list of a department in a region; ``level`` is the
+    agency's (province, city, county, township, or other), by default the region's."""
+
+    region_code: str = Field(min_length=6, max_length=12)
+    department_code: str = Field(min_length=1, max_length=50)
+    agency_uscc: str = Field(min_length=18, max_length=18, description="统一社会信用代码")
+    agency_name: str | None = Field(default=None, max_length=200)
+    level: str | None = None
+
+
+class ImplementationWork(BaseModel):
+    """An implementation-list line as the work interface shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    catalog_code: str
+    agency_uscc: str
+    agency_name: str | None
+    level_digit: str
+    region_code: str | None
+    department_code: str | None
+    status: str
+    created_at: datetime
+    withdrawn_at: datetime | None
+    withdrawn_by: str | None
+    withdrawal_reason: str | None
+
+
+class ImplementationPage(BaseModel):
+    items: list[ImplementationWork]
+    total: int
+    page: int
+    page_size: int
 
 
 class ClaimPublic(BaseModel):
@@ -188,7 +257,11 @@ class DiffPublic(BaseModel):
 
 
 class CoveragePublic(BaseModel):
+    """Coverage of one group: a department, a region (with its ``level``: province, city,
+    county) or ``all``."""
+
     group: str
+    level: str | None
     main_items: int
     main_covered: int
     main_ratio: float | None
@@ -244,6 +317,7 @@ def _work(item: CatalogItem) -> CatalogItemWork:
 def _coverage(row: Coverage) -> CoveragePublic:
     return CoveragePublic(
         group=row.group,
+        level=row.level,
         main_items=row.main_items,
         main_covered=row.main_covered,
         main_ratio=row.main_ratio,
@@ -257,8 +331,9 @@ def _coverage(row: Coverage) -> CoveragePublic:
 def read_statistics(
     session: SessionDep, principal: CurrentPrincipal, as_of: datetime | None = None
 ) -> StatisticsPublic:
-    """Counts, coverage by department and city (main and sub-items), items never used; over
-    the published items in your scope."""
+    """Counts, coverage by department and by region at every level (main and sub-items),
+    items never used; over the published items implemented in your scope (a claimed national
+    item under the claiming department)."""
     stats = catalog_statistics(
         session,
         as_of=as_of,
@@ -276,6 +351,62 @@ def read_statistics(
         coverage_by_region=[_coverage(row) for row in stats.coverage_by_region],
         never_used=stats.never_used,
     )
+
+
+def _line_scope(principal: Principal) -> list[ColumnElement[bool]]:
+    return scope_clauses(
+        principal,
+        department=ImplementationListItem.department_code,
+        region=ImplementationListItem.region_code,
+    )
+
+
+@router.get("/implementations", response_model=ImplementationPage)
+def list_implementations(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    catalog_code: Annotated[str | None, Query(pattern=r"^[0-9]{14}$")] = None,
+    status_filter: Annotated[
+        str | None, Query(alias="status", pattern=r"^(active|withdrawn)$")
+    ] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+) -> ImplementationPage:
+    """Implementation-list lines (检查实施清单) in your scope, of one item or all."""
+    lines, total = implementations.list_lines(
+        session,
+        *_line_scope(principal),
+        catalog_code=catalog_code,
+        status=status_filter,
+        offset=(page - 1) * page_size,
+        limit=page_size,
+    )
+    return ImplementationPage(
+        items=[ImplementationWork.model_validate(line) for line in lines],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@router.get("/implementations/{line_code}", response_model=ImplementationWork)
+def read_implementation(
+    line_code: LineCodePath, session: SessionDep, principal: CurrentPrincipal
+) -> ImplementationWork:
+    """One line in your scope."""
+    line = implementations.get_line(session, line_code, *_line_scope(principal))
+    return ImplementationWork.model_validate(line)
+
+
+@router.post("/implementations/{line_code}/withdraw", response_model=ImplementationWork)
+def withdraw_implementation(
+    line_code: LineCodePath, body: StepRequest, session: SessionDep, principal: Reviewer
+) -> ImplementationWork:
+    """Take a line out of the list; its code stays taken (records cite it)."""
+    line = implementations.get_line(session, line_code, *_line_scope(principal))
+    implementations.withdraw_line(session, line, actor=_actor(principal), reason=body.reason)
+    session.commit()
+    return ImplementationWork.model_validate(line)
 
 
 @router.get("", response_model=CatalogPage)
@@ -467,3 +598,74 @@ def claim_item(
     claim(session, item, local, actor=_actor(principal), reason=body.reason)
     session.commit()
     return [ClaimPublic.model_validate(row) for row in claims_of(session, code)]
+
+
+@router.post(
+    "/{code}/implementations",
+    response_model=ImplementationWork,
+    status_code=status.HTTP_201_CREATED,
+)
+def add_implementation(
+    code: CodePath, body: ImplementationCreate, session: SessionDep, principal: Editor
+) -> ImplementationWork:
+    """A line of your department's implementation list for a published item implemented in
+    the region, with its generated code (agency USCC + level digit + sequence)."""
+    _require_scope(principal, body.department_code.strip(), body.region_code.strip())
+    line = implementations.add_implementation_item(
+        session,
+        catalog_code=code,
+        agency_uscc=body.agency_uscc,
+        agency_name=body.agency_name,
+        region_code=body.region_code,
+        department_code=body.department_code,
+        level=body.level,
+        actor=_actor(principal),
+    )
+    session.commit()
+    return ImplementationWork.model_validate(line)
+
+
+@router.get("/{code}/bases", response_model=list[CitedArticlePublic])
+def read_bases(
+    code: CodePath, session: SessionDep, principal: CurrentPrincipal
+) -> list[CitedArticlePublic]:
+    """The knowledge-base articles the item's legal basis cites."""
+    item = _scoped(session, principal, code)
+    return [CitedArticlePublic.model_validate(row) for row in cited_articles(session, item.code)]
+
+
+@router.post(
+    "/{code}/bases", response_model=list[CitedArticlePublic], status_code=status.HTTP_201_CREATED
+)
+def link_basis(
+    code: CodePath, body: BasisLink, session: SessionDep, principal: Editor
+) -> list[CitedArticlePublic]:
+    """Link the item's legal basis to a law (or one of its articles) of the knowledge base;
+    404 naming an unknown law or article. Answers every link of the item."""
+    item = _scoped(session, principal, code)
+    link_article(
+        session,
+        item,
+        body.law_code,
+        body.article_number,
+        actor=_actor(principal),
+        reason=body.reason,
+    )
+    session.commit()
+    return [CitedArticlePublic.model_validate(row) for row in cited_articles(session, item.code)]
+
+
+@router.delete("/{code}/bases", response_model=list[CitedArticlePublic])
+def unlink_basis(
+    code: CodePath,
+    session: SessionDep,
+    principal: Editor,
+    law_code: Annotated[str, Query(min_length=1, max_length=64)],
+    reason: Annotated[str, Query(min_length=1, max_length=2000, description="why (recorded)")],
+    article_number: Annotated[str | None, Query(max_length=50)] = None,
+) -> list[CitedArticlePublic]:
+    """Remove a link (``?law_code=FL0001&article_number=106&reason=...``); answers the rest."""
+    item = _scoped(session, principal, code)
+    unlink_article(session, item, law_code, article_number, actor=_actor(principal), reason=reason)
+    session.commit()
+    return [CitedArticlePublic.model_validate(row) for row in cited_articles(session, item.code)]

@@ -2,7 +2,8 @@
 
 Whatever is mounted on this router is reachable by anyone on the internet, so it may only
 return what is published anyway; never mount a work endpoint here. It serves the published
-supervision item catalog (监管事项目录): a search, and one item with its legal basis. Drafts,
+supervision item catalog (监管事项目录): a search, and one item with its legal basis and the
+implementation-list lines (检查实施清单) in force, which name agencies, not people. Drafts,
 items under review and withdrawn items are answered like unknown codes (404), and nothing a
 person wrote about an item (reasons, responsibility notes) is shown.
 """
@@ -64,8 +65,21 @@ class PublicClaim(BaseModel):
     supervision_manner: str | None
 
 
+class PublicImplementation(BaseModel):
+    """An implementation-list line in force: the agency implementing the item, where."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    agency_name: str | None
+    region_code: str | None
+    department_code: str | None
+    level_digit: str
+
+
 class PublicCatalogDetail(PublicCatalogItem):
-    """One item with its legal basis (text and cited articles), sub-items and claims."""
+    """One item with its legal basis (text and cited articles), sub-items, claims and
+    implementation-list lines."""
 
     measures: str | None
     legal_basis: str | None
@@ -74,6 +88,7 @@ class PublicCatalogDetail(PublicCatalogItem):
     bases: list[PublicBasis]
     sub_items: list[PublicCatalogItem]
     claims: list[PublicClaim]
+    implementations: list[PublicImplementation]
 
 
 class PublicCatalogPage(BaseModel):
@@ -124,7 +139,8 @@ def read_catalog_item(
     code: Annotated[str, Path(max_length=20, description="监管事项目录编码 (14 digits)")],
     session: SessionDep,
 ) -> PublicCatalogDetail:
-    """One published item with its basis; 404 for a code that is unknown or not published."""
+    """One published item with its basis and implementation-list lines; 404 for a code that
+    is unknown or not published."""
     found = published_item(session, code)
     return PublicCatalogDetail(
         **PublicCatalogItem.model_validate(found.item).model_dump(),
@@ -135,4 +151,7 @@ def read_catalog_item(
         bases=[PublicBasis.model_validate(basis) for basis in found.bases],
         sub_items=[PublicCatalogItem.model_validate(item) for item in found.sub_items],
         claims=[PublicClaim.model_validate(claim) for claim in found.claims],
+        implementations=[
+            PublicImplementation.model_validate(line) for line in found.implementations
+        ],
     )

@@ -118,7 +118,9 @@ class ImplementationListItem(CanonicalMixin, Base):
 
     Its code starts with the implementing agency's 统一社会信用代码 (characters 1-18), then one
     character 1-5 (``level_digit``); the rest is not standardised and varies in length.
-    Behaviour records (inspections, penalties, ...) link to the catalog through this code.
+    Behaviour records (inspections, penalties, ...) link to the catalog through this code, so
+    a line leaves the list by being withdrawn (``status``, with who, when and why), never
+    deleted.
     """
 
     __tablename__ = "implementation_items"
@@ -131,6 +133,10 @@ class ImplementationListItem(CanonicalMixin, Base):
     level_digit: Mapped[str] = mapped_column(String(1))
     region_code: Mapped[str | None] = mapped_column(String(12), index=True)
     department_code: Mapped[str | None] = mapped_column(String(50), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
 
 register_record_type(

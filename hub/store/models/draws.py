@@ -5,7 +5,8 @@ the steps). What the draw was decided from is kept beside it, in the order it wa
 so that ``hub draw verify`` can recompute every digest and re-run the draw:
 
 - ``draw_candidates``: each stratum's candidates (entity USCC and weight), by position in
-  the sorted list;
+  the sorted list, with the cumulative weight up to each (how the draw finds the candidate a
+  draw number lands on, by index: ``hub/draws/ranking.py``);
 - ``draw_inspectors``: the frozen inspector pool (department, qualifications, prior load,
   entities to withdraw from);
 - ``draw_picks`` and ``draw_assignments``: the result.
@@ -20,7 +21,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.store.base import Base, BigId, IdMixin, TimestampMixin
@@ -64,9 +76,17 @@ class Draw(IdMixin, TimestampMixin, Base):
 
 
 class DrawCandidate(Base):
-    """One candidate entity of a stratum, at its position in the sorted, hashed list."""
+    """One candidate entity of a stratum, at its position in the sorted, hashed list.
+
+    ``cumulative_weight`` is the sum of the weights up to and including this candidate's
+    (C_i in ``hub/draws/README.md``): the candidate a ticket ``t`` lands on is the first
+    whose cumulative weight exceeds ``t``, one index probe.
+    """
 
     __tablename__ = "draw_candidates"
+    __table_args__ = (
+        Index("ix_draw_candidates_cumulative", "draw_id", "stratum", "cumulative_weight"),
+    )
 
     draw_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("draws.id", ondelete="CASCADE"), primary_key=True
@@ -75,6 +95,7 @@ class DrawCandidate(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     entity_uscc: Mapped[str] = mapped_column(String(18))
     weight: Mapped[int] = mapped_column(Integer)
+    cumulative_weight: Mapped[int] = mapped_column(BigInteger)
 
 
 class DrawInspector(Base):
@@ -94,7 +115,7 @@ class DrawInspector(Base):
 
 
 class DrawPick(Base):
-    """A drawn entity: its stratum and rank (1 = best ticket)."""
+    """A drawn entity: its stratum and rank (1 = drawn first)."""
 
     __tablename__ = "draw_picks"
     __table_args__ = (UniqueConstraint("draw_id", "entity_uscc"),)

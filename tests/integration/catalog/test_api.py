@@ -243,7 +243,161 @@ def test_claims_responsibility_and_statistics(
 
     stats = _ok(client.get("/api/v1/catalog/statistics", headers=headers("admin", "HUB", "000000")))
     assert stats["total"]["main_items"] == 1 and stats["never_used"] == ["00010100010000"]
-    assert stats["by_department"] == {"SCJG": 1}
+    assert stats["by_department"] == {"SCJG-3401": 1}  # the claiming department, not SCJG
     scoped = _ok(client.get("/api/v1/catalog/statistics", headers=officer))
-    assert scoped["total"]["main_items"] == 0  # the national item is not the officer's
+    assert scoped["total"]["main_items"] == 1  # claimed by the officer's department
+    wuhu = _ok(
+        client.get("/api/v1/catalog/statistics", headers=headers("officer", "SCJG-3402", "340200"))
+    )
+    assert wuhu["total"]["main_items"] == 0
     assert client.get("/api/v1/catalog/statistics").status_code == 401
+
+
+def _published(client: TestClient, headers: Headers) -> str:
+    officer, leader = headers(), headers("leader")
+    body = {
+        **ITEM,
+        "legal_basis": "《安徽省价格条例》第二十四条",
+        "supervision_manner": "双随机抽查",
+    }
+    code: str = _ok(client.post("/api/v1/catalog", json=body, headers=officer), 201)["code"]
+    for step, who in (("submit", officer), ("review", leader), ("publish", leader)):
+        _ok(client.post(f"/api/v1/catalog/{code}/{step}", json={"reason": step}, headers=who))
+    return code
+
+
+def test_the_basis_is_linked_to_knowledge_base_articles(
+    client: TestClient, headers: Headers, engine: Engine
+) -> None:
+    with Session(engine) as session, session.begin():
+        cited = {"law_code": "DF0001", "content_hash": "0" * 32}
+        session.add_all(
+            [
+                Law(**cited, title="安徽省价格条例", kind="local_regulation"),
+                LawArticle(**cited, article_number="24", text="第二十四条 ……"),
+            ]
+        )
+    code = _published(client, headers)
+    officer, stranger = headers(), headers("officer", "SCJG-3402", "340200")
+    link = {"law_code": "DF0001", "article_number": "24", "reason": "依据第二十四条"}
+    unknown = client.post(
+        f"/api/v1/catalog/{code}/bases", json={**link, "article_number": "99"}, headers=officer
+    )
+    assert unknown.status_code == 404
+    assert unknown.json()["detail"] == "law DF0001 has no article 99 in the knowledge base"
+    no_law = client.post(
+        f"/api/v1/catalog/{code}/bases", json={**link, "law_code": "FL9"}, headers=officer
+    )
+    assert no_law.status_code == 404 and "no law FL9" in no_law.json()["detail"]
+    assert client.post(f"/api/v1/catalog/{code}/bases", json=link).status_code == 401
+    assert (
+        client.post(f"/api/v1/catalog/{code}/bases", json=link, headers=stranger).status_code == 404
+    )
+    linked = _ok(client.post(f"/api/v1/catalog/{code}/bases", json=link, headers=officer), 201)
+    assert [(row["law_code"], row["article_number"], row["text"]) for row in linked] == [
+        ("DF0001", "24", "第二十四条 ……")
+    ]
+    again = client.post(f"/api/v1/catalog/{code}/bases", json=link, headers=officer)
+    assert again.status_code == 422 and "already cites" in again.json()["detail"]
+    detail = _ok(client.get(f"/api/v1/public/catalog/{code}"))
+    assert [(b["law_code"], b["title"]) for b in detail["bases"]] == [("DF0001", "安徽省价格条例")]
+    assert _ok(client.get(f"/api/v1/catalog/{code}", headers=officer))["status"] == "published"
+
+    removed = client.delete(
+        f"/api/v1/catalog/{code}/bases",
+        params={"law_code": "DF0001", "article_number": "24", "reason": "引用有误"},
+        headers=officer,
+    )
+    assert _ok(removed) == []
+    history = _ok(client.get(f"/api/v1/catalog/{code}/versions", headers=officer))
+    assert [v["action"] for v in history][-2:] == ["link_basis", "unlink_basis"]
+    assert history[-1]["reason"] == "引用有误" and history[-2]["changed"] == ["bases"]
+    assert _ok(client.get(f"/api/v1/public/catalog/{code}"))["bases"] == []
+    assert _ok(client.get(f"/api/v1/catalog/{code}/bases", headers=officer)) == []
+
+
+def test_implementation_list_lines_are_made_listed_and_withdrawn(
+    client: TestClient, headers: Headers
+) -> None:
+    from standards.codes import uscc_check_character
+
+    agency = "11340100MB000001" + "2"
+    agency += uscc_check_character(agency)
+    code = _published(client, headers)
+    officer, leader = headers(), headers("leader")
+    stranger = headers("officer", "SCJG-3402", "340200")
+    line = {
+        "region_code": "340100",
+        "department_code": "SCJG-3401",
+        "agency_uscc": agency,
+        "agency_name": "合肥市市场监督管理局",
+    }
+    made = _ok(
+        client.post(f"/api/v1/catalog/{code}/implementations", json=line, headers=officer), 201
+    )
+    assert (made["code"], made["status"], made["level_digit"]) == (
+        f"{agency}2000001",
+        "active",
+        "2",
+    )
+    county = {**line, "region_code": "340104", "level": "county"}
+    second = _ok(
+        client.post(f"/api/v1/catalog/{code}/implementations", json=county, headers=officer), 201
+    )
+    assert second["code"] == f"{agency}3000001"
+    other_area = client.post(
+        f"/api/v1/catalog/{code}/implementations",
+        json={**line, "region_code": "340200", "department_code": "SCJG-3402"},
+        headers=officer,
+    )
+    assert other_area.status_code == 403
+    bad_agency = client.post(
+        f"/api/v1/catalog/{code}/implementations",
+        json={**line, "agency_uscc": agency[:-1] + ("0" if agency[-1] != "0" else "1")},
+        headers=officer,
+    )
+    assert (
+        bad_agency.status_code == 422 and "implementing agency code" in bad_agency.json()["detail"]
+    )
+
+    page = _ok(client.get("/api/v1/catalog/implementations", headers=officer))
+    assert page["total"] == 2 and [i["code"] for i in page["items"]] == [
+        made["code"],
+        second["code"],
+    ]
+    assert _ok(client.get("/api/v1/catalog/implementations", headers=stranger))["total"] == 0
+    one = _ok(client.get(f"/api/v1/catalog/implementations/{made['code']}", headers=officer))
+    assert one["agency_name"] == "合肥市市场监督管理局"
+    assert (
+        client.get(f"/api/v1/catalog/implementations/{made['code']}", headers=stranger).status_code
+        == 404
+    )
+    public = _ok(client.get(f"/api/v1/public/catalog/{code}"))
+    assert [i["code"] for i in public["implementations"]] == [made["code"], second["code"]]
+    assert "withdrawn_by" not in public["implementations"][0]
+
+    withdraw = f"/api/v1/catalog/implementations/{made['code']}/withdraw"
+    assert client.post(withdraw, json={"reason": "机构调整"}, headers=officer).status_code == 403
+    gone = _ok(client.post(withdraw, json={"reason": "机构调整"}, headers=leader))
+    assert (gone["status"], gone["withdrawn_by"], gone["withdrawal_reason"]) == (
+        "withdrawn",
+        "leader.SCJG-3401",
+        "机构调整",
+    )
+    assert client.post(withdraw, json={"reason": "x"}, headers=leader).status_code == 422
+    active = _ok(
+        client.get("/api/v1/catalog/implementations", params={"status": "active"}, headers=officer)
+    )
+    assert [i["code"] for i in active["items"]] == [second["code"]]
+    public = _ok(client.get(f"/api/v1/public/catalog/{code}"))
+    assert [i["code"] for i in public["implementations"]] == [second["code"]]
+
+
+def test_statistics_name_the_level_of_each_region(client: TestClient, headers: Headers) -> None:
+    _published(client, headers)
+    stats = _ok(client.get("/api/v1/catalog/statistics", headers=headers()))
+    rows = {row["group"]: row for row in stats["coverage_by_region"]}
+    assert (rows["340100"]["level"], rows["340100"]["main_items"]) == ("city", 1)
+    assert (rows["340104"]["level"], rows["340104"]["main_items"]) == ("county", 1)
+    assert "340000" not in rows  # the officer's scope is Hefei
+    assert stats["coverage_by_department"][0]["level"] is None

@@ -191,3 +191,49 @@ def test_hub_catalog_conflicts_lists_the_store_and_the_refused_rows(
     assert "3 catalog conflict(s)" in result.output
     assert "34010105080000, 34010105090000" in result.output
     assert "power_lists:清单.xlsx#1" in result.output and "power_lists:清单.xlsx#2" in result.output
+
+
+def test_rows_with_an_unknown_department_or_region_are_refused_with_the_reason(
+    engine: Engine, channel: ChannelConfig, tmp_path: Path
+) -> None:
+    rows = [
+        _row("34010105010000", "对停车收费行为的监督检查"),
+        _row("34010105020000", "对农贸市场的检查", 实施部门编码="HBJ-3401"),
+        _row("34010105030000", "对加油站的检查", 实施部门编码="SCJG-9901"),
+        _row("34010105040000", "对商场的检查", 实施部门编码="SCJG"),
+        _row("34010105050000", "对车站的检查", 行政区划代码="340202"),
+        _row("34010105060000", "对码头的检查", 行政区划代码="349999"),
+        _row("34010105010000", "对停车场的检查"),  # a conflict besides: same code, other name
+    ]
+
+    report = _ingest(engine, channel, _csv(tmp_path / "清单.csv", rows))
+
+    assert (report.received, report.stored, report.duplicates, report.quarantined) == (7, 1, 0, 6)
+    assert report.received == report.stored + report.duplicates + report.quarantined
+    with Session(engine) as session:
+        stored = list(session.scalars(select(CatalogItem.code)))
+        entries = session.execute(
+            select(QuarantineEntry.position, QuarantineEntry.step, QuarantineEntry.reason).order_by(
+                QuarantineEntry.position
+            )
+        ).all()
+    assert stored == ["34010105010000"]
+    assert [(position, step) for position, step, _ in entries] == [
+        (2, "reference"),
+        (3, "reference"),
+        (4, "reference"),
+        (5, "reference"),
+        (6, "check_codes"),  # the mapping's own region check comes first
+        (7, "conflict"),
+    ]
+    reasons = [reason for *_, reason in entries]
+    assert reasons[0].startswith("catalog_references: department 'HBJ-3401': unknown line 'HBJ'")
+    assert reasons[1] == (
+        "catalog_references: department 'SCJG-9901': '9901' is not the GB/T 2260 prefix of a "
+        "known area"
+    )
+    assert reasons[2].startswith("catalog_references: department SCJG is a ministry")
+    assert reasons[3] == (
+        "catalog_references: region 340202 lies outside the area of department SCJG-3401"
+    )
+    assert "349999" in reasons[4]

@@ -8,6 +8,8 @@ whatever the row order.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -15,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from hub.audit import default_anchor
 from hub.audit import verify as verify_audit
-from hub.draws import service, stored
+from hub.draws import library, service, stored
 from hub.draws.algorithm import digest
 from hub.draws.errors import PlanInvalid, StaffingRefused, TransitionRefused
 from hub.draws.verification import verify_draw
+from hub.store.models.actions import Licensing
 from hub.store.models.audit import AuditEntry
 from hub.store.models.draws import DrawCandidate
 from tests.draws_support import (
@@ -33,9 +36,9 @@ from tests.draws_support import (
     uscc,
 )
 
-COMMITMENT = "4cc4cef26068721578e98085cf85fd9df946a338b8c68c3b7dff961358ee1197"
-PICKS = "3e96aefd2472d7d796d602732b7cedd4d726895c08cce952b0e10b46bafc6260"
-TEAMS = "a9e75533a334b25b302deecc2dac0069203fec7ef3f00cfce59c80bb3a69097a"
+COMMITMENT = "9ed3fb19b7b3c3cf04dc80266790da9e56e4c70fa66b50fcba1c48d392297076"
+PICKS = "bd6f2a52ca41bb349b4d85eafe1ef2050d3720c2fd01906e211c7bf955c772f4"
+TEAMS = "087765472e560e07e538a9af34baae2837c8bf9bf65dd4afe3c0bace1b2b847b"
 
 
 @pytest.fixture
@@ -110,15 +113,84 @@ def test_teams_never_include_conflicted_or_unqualified_inspectors(session: Sessi
     assert all(len(team) == 2 for team in teams.values())
 
 
+def capped_plan(**overrides: Any) -> dict[str, Any]:
+    """The support plan with a cap of one draw a year, class D flagged as exempt."""
+    quotas = plan()["quotas"]
+    quotas["D"] = {**quotas["D"], "frequency_cap_exempt": True}
+    return plan(frequency_cap=1, quotas=quotas, **overrides)
+
+
 def test_the_frequency_cap_leaves_out_entities_drawn_k_times_this_year(session: Session) -> None:
-    first = run_lifecycle(session, plan(frequency_cap=1))
+    first = run_lifecycle(session, capped_plan())
     drawn = {u for ranked in stored.load_picks(session, first.id).values() for u in ranked}
-    second = service.create_plan(session, plan(frequency_cap=1), ACTOR)
+    second = service.create_plan(session, capped_plan(name="第二批"), ACTOR)
     service.freeze(session, second.id, ACTOR, as_of=AS_OF)
     strata = stored.load_candidates(session, second.id, second.candidate_hashes or {})
-    for name, members in strata.items():
-        again = drawn & {candidate.id for candidate in members}
-        assert not again if name != "D" else again  # D is exempt: drawn again
+    again = {name: drawn & {c.id for c in members} for name, members in strata.items()}
+    assert again["D"] and not again["A"] | again["B"] | again["C"]  # D is exempt
+    picks = stored.load_picks(session, first.id)
+    assert service.left_out_by_cap(session, second.id) == {
+        "A": len(picks["A"]),
+        "B": len(picks["B"]),
+        "C": len(picks["C"]),
+        "D": 0,
+    }
+    assert service.left_out_by_cap(session, first.id) == {"A": 0, "B": 0, "C": 0, "D": 0}
+
+
+def test_a_draw_of_another_year_does_not_count_towards_the_cap(session: Session) -> None:
+    run_lifecycle(session, capped_plan())
+    later = service.create_plan(session, capped_plan(year=2027), ACTOR)
+    service.freeze(session, later.id, ACTOR, as_of=AS_OF)
+    assert set(service.left_out_by_cap(session, later.id).values()) == {0}
+
+
+def test_the_licensed_items_filter_keeps_holders_of_a_granted_licence_in_force(
+    session: Session,
+) -> None:
+    food_licence = "34010300010000"
+    session.add_all(
+        [
+            _licence("XK-1", uscc(11), food_licence, "granted"),
+            _licence("XK-2", uscc(12), food_licence, "refused"),
+            _licence("XK-3", uscc(13), food_licence, "granted", valid_until=date(2026, 1, 1)),
+            _licence("XK-4", uscc(14), "34010300020000", "granted"),
+            _licence("XK-5", uscc(15), food_licence, "granted", valid_from=date(2026, 6, 1)),
+            _licence("XK-6", uscc(16), food_licence, "granted", valid_until=date(2026, 12, 31)),
+        ]
+    )
+    session.flush()
+    document = plan(entity_filter={"licensed_items": [food_licence]})
+    draw = service.create_plan(session, document, ACTOR)
+    service.freeze(session, draw.id, ACTOR, as_of=AS_OF)
+    strata = stored.load_candidates(session, draw.id, draw.candidate_hashes or {})
+    assert {c.id for members in strata.values() for c in members} == {uscc(11), uscc(16)}
+
+
+def test_a_licensed_item_must_be_a_catalog_code(session: Session) -> None:
+    with pytest.raises(PlanInvalid, match="licensed_items"):
+        service.create_plan(session, plan(entity_filter={"licensed_items": ["食品经营"]}), ACTOR)
+
+
+def _licence(
+    number: str,
+    entity: str,
+    item: str,
+    decision: str,
+    *,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+) -> Licensing:
+    return Licensing(
+        action_number=number,
+        department_code=MARKET,
+        entity_uscc=entity,
+        catalog_code=item,
+        decision=decision,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        content_hash="x",
+    )
 
 
 def test_steps_out_of_order_are_refused(session: Session) -> None:
@@ -166,3 +238,16 @@ def test_a_draw_that_could_not_be_staffed_is_not_frozen(session: Session) -> Non
         service.freeze(session, draw.id, ACTOR, as_of=AS_OF)
     session.rollback()
     assert session.scalar(select(DrawCandidate.draw_id).limit(1)) is None
+
+
+def test_the_streamed_freeze_writes_while_it_reads_and_gives_the_same_draw(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tiny fetch and write chunks make freezing interleave reading the entity library with
+    writing candidates on one connection, as it does with millions of entities."""
+    monkeypatch.setattr(library, "STREAM_ROWS", 3)
+    monkeypatch.setattr(stored, "CANDIDATE_CHUNK", 7)
+    monkeypatch.setattr(stored, "READ_ROWS", 5)
+    draw = run_lifecycle(session)
+    assert draw.commitment == COMMITMENT
+    assert digest(stored.load_picks(session, draw.id)) == PICKS

@@ -23,7 +23,7 @@ from hub.exchange.schemas import load_schema
 from simulators.national.fixtures import catalog_code as simulator_catalog_code
 from simulators.national.fixtures import national_catalog
 from standards.codes import uscc_check_character
-from tests.catalog_support import OFFICER, draft, national_item
+from tests.catalog_support import OFFICER, draft, national_item, publish_new
 
 AGENCY = "11340100MB000001" + "2"
 AGENCY += uscc_check_character(AGENCY)
@@ -130,7 +130,7 @@ def test_implementation_codes_are_agency_level_and_sequence(engine: Engine) -> N
     with pytest.raises(InvalidCode, match="level digit must be 1-5"):
         implementation_code(AGENCY, "6", 1)
     with Session(engine) as session, session.begin():
-        item = lifecycle.create_item(session, draft(), actor=OFFICER, reason="新增")
+        item = publish_new(session)
         lines = [
             add_implementation_item(
                 session,
@@ -140,6 +140,7 @@ def test_implementation_codes_are_agency_level_and_sequence(engine: Engine) -> N
                 level=level,
                 region_code=region,
                 department_code=department,
+                actor=OFFICER,
             )
             for level, region, department in (
                 ("city", "340100", "SCJG-3401"),
@@ -163,4 +164,5 @@ def test_implementation_codes_are_agency_level_and_sequence(engine: Engine) -> N
                 level="city",
                 region_code="340200",
                 department_code="SCJG-3401",
+                actor=OFFICER,
             )

@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[3]
 COMPOSE: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
 # What the third-party images listen on and read (their own documented variables).
-IMAGE_PORTS = {"postgres": {5432}, "rabbitmq": {5672, 15672}}
+IMAGE_PORTS = {"postgres": {5432}, "rabbitmq": {5672, 15672}, "redis": {6379}}
 IMAGE_VARIABLES = {
     "postgres": {
         "POSTGRES_USER",

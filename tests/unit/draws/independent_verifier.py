@@ -1,9 +1,9 @@
 """An independent re-implementation of a 双随机 draw, from hub/draws/README.md alone.
 
 Standard library only, and deliberately written another way than ``hub.draws``: HMAC built
-by hand from SHA-256 (RFC 2104), tickets compared as integers, every list fully sorted
-instead of a heap, each team place found by scanning the whole pool, ratios parsed digit by
-digit. It never imports the hub. If both agree on the shipped test vectors and on random
+by hand from SHA-256 (RFC 2104), one draw number at a time (no batches), each ticket's
+candidate found by a linear walk over the round's cumulative weights (no binary search),
+each team place found by scanning the whole pool, ratios parsed digit by digit. It never imports the hub. If both agree on the shipped test vectors and on random
 plans, the README describes the algorithm well enough for a third party to check a draw.
 
     python tests/unit/draws/independent_verifier.py standards/draws/test_vectors.json
@@ -66,28 +66,45 @@ def quota(plan: dict[str, Any], stratum: str, size: int) -> int:
     return wanted
 
 
-def ticket_value(key: bytes, stratum: str, entity: str, weight: int) -> int:
-    tickets = [
-        int.from_bytes(hmac_sha256(key, message("ticket", stratum, entity, str(n))), "big")
-        for n in range(1, weight + 1)
-    ]
-    return max(tickets)
+def draw_stratum(key: bytes, stratum: str, members: list[dict[str, Any]], count: int) -> list:
+    """README, "Picks": rounds of successive sampling, one draw number at a time, each
+    ticket found by walking the round's cumulative weights from the start."""
+    chosen: list[str] = []
+    index = 0
+    count = min(count, len(members))
+    while len(chosen) < count:
+        in_round = [entry for entry in members if entry["id"] not in chosen]
+        total = sum(entry["weight"] for entry in in_round)
+        unbiased_below = (2**256 // total) * total
+        weight_this_round = 0
+        while len(chosen) < count and weight_this_round * 2 <= total:
+            index += 1
+            digest = hmac_sha256(key, message("draw", stratum, str(index)))
+            number = int.from_bytes(digest, "big")
+            if number >= unbiased_below:
+                continue
+            ticket, cumulative = number % total, 0
+            for entry in in_round:
+                cumulative += entry["weight"]
+                if ticket < cumulative:
+                    break
+            if entry["id"] in chosen:
+                continue
+            chosen.append(entry["id"])
+            weight_this_round += entry["weight"]
+    return chosen
 
 
 def picks_of(key: bytes, plan: dict[str, Any], candidates: dict[str, list]) -> dict:
-    picks = {}
-    for stratum in sorted(candidates):
-        members = candidates[stratum]
-        ranked = sorted(
-            members,
-            key=lambda entry: (
-                ticket_value(key, stratum, entry["id"], entry["weight"]),
-                entry["id"],
-            ),
-            reverse=True,
+    return {
+        stratum: draw_stratum(
+            key,
+            stratum,
+            candidates[stratum],
+            quota(plan, stratum, len(candidates[stratum])),
         )
-        picks[stratum] = [entry["id"] for entry in ranked[: quota(plan, stratum, len(members))]]
-    return picks
+        for stratum in sorted(candidates)
+    }
 
 
 def teams_of(key: bytes, plan: dict[str, Any], pool: list, picks: dict) -> dict:
@@ -160,7 +177,7 @@ def run(case: dict[str, Any]) -> dict[str, Any]:
         "candidate_hashes": digests["candidates"],
         "inspector_hash": digests["inspectors"],
         "seed_hash": digests["seed"],
-        "commitment": sha256_hex({"algorithm": "hub-draw/1", **digests}),
+        "commitment": sha256_hex({"algorithm": "hub-draw/2", **digests}),
         "draw_key": key.hex(),
         "picks": picks,
         "teams": teams_of(key, plan, pool, picks),

@@ -71,6 +71,29 @@ def _worked_example() -> dict[str, Any]:
     }
 
 
+def _skewed() -> dict[str, Any]:
+    """A heavy candidate that ends the first round, and a quota beyond its stratum."""
+    return {
+        "plan": _plan([KEY_ITEM], {"A": {"count": 3}, "B": {"count": 10}}),
+        "candidates": {
+            "A": [{"id": f"S{n}", "weight": 60 if n == 2 else 1} for n in range(1, 9)],
+            "B": [{"id": f"T{n}", "weight": n} for n in range(1, 5)],
+        },
+        "inspectors": [
+            {
+                "id": f"I{n}",
+                "department": "SCJG",
+                "qualifications": ["food"],
+                "load": 0,
+                "avoid": [],
+            }
+            for n in range(1, 5)
+        ],
+        "seed": "00" * 31 + "02",
+        "public_value": "2026-002: 2 7 1",
+    }
+
+
 def random_case(rng: random.Random, *, general: bool, joint: bool) -> dict[str, Any]:
     items = [dict(KEY_ITEM, kind="general" if general else "key")]
     if joint:
@@ -154,6 +177,7 @@ def vectors() -> dict[str, Any]:
         "joint plan of two departments, conflicts and prior loads": random_case(
             rng, general=False, joint=True
         ),
+        "skewed weights (a new round) and a quota beyond its stratum": _skewed(),
     }
     return {
         "algorithm": ALGORITHM,

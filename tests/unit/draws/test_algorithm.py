@@ -5,22 +5,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
+from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.draws.algorithm import (
     Candidate,
-    best_ticket,
+    CandidateListDigest,
+    SuccessiveSampling,
     candidate_digest,
     canonical_json,
     commitment,
     draw,
     draw_key,
-    hmac_pads,
     keyed,
     pick,
     quota,
-    ticket,
+    sample,
 )
 
 KEY = draw_key(b"\x01" * 32, "2026-001")
@@ -89,18 +92,11 @@ def test_the_draw_key_needs_both_the_seed_and_the_public_value() -> None:
     assert hmac.new(b"\x01" * 32, b"2026-001", hashlib.sha256).digest() == KEY
 
 
-def test_hmac_from_the_pads_is_what_a_database_computes_with_sha256() -> None:
-    inner, outer = hmac_pads(KEY)
-    message = b"ticket\x1fA\x1fE001\x1f1"
-    by_pads = hashlib.sha256(outer + hashlib.sha256(inner + message).digest()).digest()
-    assert by_pads == ticket(KEY, "A", "E001", 1) == keyed(KEY, "ticket", "A", "E001", "1")
-
-
-def test_an_entity_s_key_is_its_best_of_weight_tickets() -> None:
-    candidate = Candidate("E001", 3)
-    tickets = [ticket(KEY, "A", "E001", n) for n in (1, 2, 3)]
-    assert best_ticket(KEY, "A", candidate) == max(tickets)
-    assert best_ticket(KEY, "A", Candidate("E001")) == tickets[0]
+def test_draw_numbers_are_the_keyed_hash_of_draw_stratum_and_index() -> None:
+    sampling = SuccessiveSampling(KEY, "A", 1)
+    for index in (1, 2, 10, 12345):
+        expected = int.from_bytes(keyed(KEY, "draw", "A", str(index)), "big")
+        assert sampling.number(index) == expected
 
 
 @pytest.mark.parametrize(
@@ -134,15 +130,97 @@ def test_a_general_items_only_plan_never_exceeds_the_cap(
     assert quota(plan("general", A=rule), "A", size) == wanted
 
 
-def test_picks_are_the_best_tickets_best_first_whatever_the_input_order() -> None:
+def reference_sample(key: bytes, stratum: str, weights: list[int], count: int) -> list[int]:
+    """README's "Picks", one draw number at a time, with lists and no batching."""
+    picks: list[int] = []
+    index = 0
+    count = min(count, len(weights))
+    while len(picks) < count:
+        members = [p for p in range(len(weights)) if p not in picks]
+        total = sum(weights[p] for p in members)
+        picked_weight = 0
+        while len(picks) < count and 2 * picked_weight <= total:
+            index += 1
+            number = int.from_bytes(keyed(key, "draw", stratum, str(index)), "big")
+            if number >= (2**256 // total) * total:
+                continue
+            ticket, below = number % total, 0
+            for position in members:
+                if below <= ticket < below + weights[position]:
+                    break
+                below += weights[position]
+            if position not in picks:
+                picks.append(position)
+                picked_weight += weights[position]
+    return picks
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    weights=st.lists(st.integers(1, 60), min_size=1, max_size=25),
+    extra=st.integers(-25, 5),
+    salt=st.binary(min_size=1, max_size=8),
+)
+def test_batched_rounds_draw_what_one_number_at_a_time_draws(
+    weights: list[int], extra: int, salt: bytes
+) -> None:
+    key = draw_key(salt, "property")
+    count = max(0, len(weights) + extra)
+    picks = sample(key, "S", weights, count)
+    assert picks == reference_sample(key, "S", weights, count)
+    assert len(picks) == len(set(picks)) == min(count, len(weights))
+
+
+def test_picks_follow_the_sorted_list_whatever_the_input_order() -> None:
     picks = pick(KEY, "A", MEMBERS, 7)
     shuffled = MEMBERS[:]
     random.Random(2).shuffle(shuffled)
     assert pick(KEY, "A", shuffled, 7) == picks
-    by_ticket = sorted(MEMBERS, key=lambda c: best_ticket(KEY, "A", c), reverse=True)
-    assert picks == [candidate.id for candidate in by_ticket[:7]]
+    weights = [candidate.weight for candidate in MEMBERS]
+    assert picks == [MEMBERS[p].id for p in reference_sample(KEY, "A", weights, 7)]
     assert pick(KEY, "A", MEMBERS, 0) == []
-    assert len(pick(KEY, "A", MEMBERS, 500)) == len(MEMBERS)
+    everyone = pick(KEY, "A", MEMBERS, 500)
+    assert sorted(everyone) == [candidate.id for candidate in MEMBERS]
+    assert everyone[:7] == picks  # more picks only extend the order
+
+
+def test_a_heavy_candidate_ends_the_round_and_the_next_leaves_it_out() -> None:
+    """Weight 1000 among four of weight 1: after it is picked a round over it alone would
+    skip nearly every number; the new round draws among the four at once."""
+    weights = [1000, 1, 1, 1, 1]
+    for salt in range(20):
+        key = draw_key(bytes([salt]) * 32, "skewed")
+        picks = sample(key, "S", weights, 5)
+        assert sorted(picks) == [0, 1, 2, 3, 4]
+        sampling = SuccessiveSampling(key, "S", 2)
+        sampling.run_round(sum(weights), lambda tickets: [(0, 1000) for _ in tickets])
+        assert sampling.picks == [0] and not sampling.done  # the round ended at once
+
+
+class HighNumbers(SuccessiveSampling):
+    """Draw number 1 is 2^256 - 1, which a round of total weight 3 must skip."""
+
+    def number(self, index: int) -> int:
+        return 2**256 - 1 if index == 1 else super().number(index)
+
+
+def test_a_number_in_the_biased_top_range_is_skipped() -> None:
+    assert (2**256 - 1) >= (2**256 // 3) * 3  # 2^256 - 1 is a multiple of 3: biased range
+    seen: list[int] = []
+
+    def resolve(tickets: Sequence[int]) -> list[tuple[int, int]]:
+        seen.extend(tickets)
+        return [(ticket, 1) for ticket in tickets]
+
+    sampling = HighNumbers(KEY, "S", 1)
+    sampling.run_round(3, resolve)
+    assert seen[0] == SuccessiveSampling(KEY, "S", 1).number(2) % 3
+    assert sampling.picks == [seen[0]] and sampling.last_number == 2
+
+
+def test_weights_below_one_are_refused() -> None:
+    with pytest.raises(ValueError, match="weights"):
+        sample(KEY, "S", [1, 0, 2], 1)
 
 
 def test_the_stratum_is_part_of_the_ticket() -> None:
@@ -156,3 +234,33 @@ def test_a_draw_covers_every_stratum_and_refuses_an_entity_in_two() -> None:
     assert {name: len(ids) for name, ids in picks.items()} == {"A": 2, "B": 3, "C": 0}
     with pytest.raises(ValueError, match="more than one stratum"):
         draw(KEY, document, {"A": MEMBERS[:20], "B": MEMBERS[19:]})
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=12).filter(lambda text: "\x1f" not in text),
+        st.integers(1, 1000),
+        max_size=30,
+    )
+)
+def test_the_streamed_list_digest_equals_the_digest_of_the_whole_list(
+    weights: dict[str, int],
+) -> None:
+    candidates = sorted(Candidate(name, weight) for name, weight in weights.items())
+    streamed = CandidateListDigest()
+    for candidate in candidates:
+        streamed.add(candidate)
+    assert streamed.hexdigest() == candidate_digest(candidates)
+    assert streamed.count == len(candidates)
+
+
+def test_the_streamed_list_digest_refuses_what_the_list_refuses() -> None:
+    streamed = CandidateListDigest()
+    streamed.add(Candidate("B"))
+    with pytest.raises(ValueError, match="out of order"):
+        streamed.add(Candidate("A"))
+    with pytest.raises(ValueError, match="twice"):
+        streamed.add(Candidate("B"))
+    with pytest.raises(ValueError, match="weight"):
+        streamed.add(Candidate("C", 0))

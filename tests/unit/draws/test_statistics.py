@@ -9,7 +9,10 @@ are fixed). Each test compares observed frequencies with exact probabilities:
 - equal weights, two picks among 6: every pair 1/15 (sampling without replacement);
 - weights 1, 2, 3, 4, 6, one pick: each entity w/16 (the chance follows the weight);
 - the same weights, two picks: each pair with its successive-sampling probability
-  w_i/W · w_j/(W − w_i) + w_j/W · w_i/(W − w_j), the law of Efraimidis–Spirakis sampling.
+  w_i/W · w_j/(W − w_i) + w_j/W · w_i/(W − w_j), the law of successive sampling.
+
+The draw numbers come from ``hub-draw/2``'s keyed generator (``algorithm.pick``), so these
+tests check the generator and the rounds together.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ CASES: list[dict[str, Any]] = json.loads(VECTORS.read_text("utf-8"))["cases"]
 def test_the_vectors_name_the_algorithm_and_cover_the_rules() -> None:
     assert json.loads(VECTORS.read_text("utf-8"))["algorithm"] == ALGORITHM
     names = " ".join(case["name"] for case in CASES)
-    for rule in ("worked example", "weighted", "capped", "joint plan", "conflicts"):
+    for rule in ("worked example", "weighted", "capped", "joint plan", "conflicts", "new round"):
         assert rule in names
 
 

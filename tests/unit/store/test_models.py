@@ -31,6 +31,10 @@ HUB_FILLED = {
     ("catalog_item", "responsible_department"),  # 谁审批、谁监管 rules (hub.catalog.responsibility)
     ("catalog_item", "responsibility_rule"),
     ("catalog_item", "responsibility_reason"),
+    ("implementation_item", "status"),  # withdrawn through the work API (hub.catalog)
+    ("implementation_item", "withdrawn_at"),
+    ("implementation_item", "withdrawn_by"),
+    ("implementation_item", "withdrawal_reason"),
 }
 
 RECORD_TYPES = all_record_types()

@@ -1,0 +1,51 @@
+"""Keys that find repeated complaints without exposing who made them.
+
+- ``phone_digest``: HMAC-SHA256 of the phone's digits (a leading +86/86 dropped), keyed by a
+  key derived from ``HUB_SECRET_KEY``, so the digest cannot be reversed by hashing every
+  phone number without the key. Rotating ``HUB_SECRET_KEY`` changes every digest: the
+  intake recomputes a complaint's digest when it takes it in, so only merging across the
+  rotation is affected.
+- ``address_key``: an address normalised for comparison (full-width to half-width, spaces
+  and punctuation dropped, the province prefix dropped, 号/栋/室 kept).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+
+from hub.settings import get_settings
+
+_DIGEST_LABEL = b"hub.cases.phone-digest.v1"
+_NOT_DIGIT = re.compile(r"\D")
+_NOISE = re.compile(r"[\s,，。.、;；:：()（）\[\]【】\-—_#/\\]+")
+_PROVINCE = re.compile(r"^(安徽省|安徽)")
+
+
+def _digest_key() -> bytes:
+    secret = get_settings().secret_key.get_secret_value().encode("utf-8")
+    return hmac.new(secret, _DIGEST_LABEL, hashlib.sha256).digest()
+
+
+def phone_digest(phone: str | None) -> str | None:
+    """The keyed digest of a phone number; None for none (or fewer than 7 digits)."""
+    if not phone:
+        return None
+    digits = _NOT_DIGIT.sub("", unicodedata.normalize("NFKC", phone))
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if len(digits) < 7:
+        return None
+    return hmac.new(_digest_key(), digits.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def address_key(address: str | None) -> str | None:
+    """An address normalised for equality; None when nothing is left."""
+    if not address:
+        return None
+    text = unicodedata.normalize("NFKC", address).strip()
+    text = _NOISE.sub("", text)
+    text = _PROVINCE.sub("", text)
+    return text[:300] or None

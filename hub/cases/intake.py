@@ -1,0 +1,427 @@
+"""Intake: every stored complaint becomes a case, or joins the open case it repeats (并单).
+
+``take_new_complaints`` (the job ``job__cases_intake``, run after every channel that stored
+something; ``hub cases intake``) takes the complaints no case holds yet, oldest first, in
+chunks of ``CHUNK`` committed one by one, so a crash loses nothing and a rerun takes in only
+what is left: a complaint's link to its case is unique. ``take_in`` takes in one complaint
+the same way (the public interfaces, the demo). For each complaint of a chunk, in order:
+
+1. its keyed phone digest is filled in if the pipeline left it empty;
+2. it joins the open case it repeats (:mod:`hub.cases.merging`), with its similarity and the
+   blocking key recorded, the merge audited, and its system told where the case stands
+   (the case's last status message, and for recorded sources its handling:
+   :mod:`hub.cases.intake_status`);
+3. or it opens a case (category from :mod:`hub.cases.categories`; region from the complaint,
+   else from the business complained of), routed to manual triage with the reason when it
+   cannot be routed (:func:`hub.cases.routing.triage_reason`, or no rule matched), else
+   accepted and assigned to the rule's department, the rule and the explanation kept on
+   the case.
+
+Nothing is dropped: a complaint that cannot be routed is a case in the triage queue.
+
+Set-based, so that a million complaints go through in minutes: a chunk's complaints are read
+in one query, the open cases sharing a blocking key with any of them in one more
+(:func:`hub.cases.merging.open_cases`, then an in-memory index that also holds the cases the
+chunk opens), their businesses in one (:class:`hub.cases.routing.RoutingLookups`); routing
+runs in memory; cases, links, workflow instances with their transitions
+(:func:`hub.workflow.engine.start_many`), audit entries (one per transition and per merge,
+:func:`hub.audit.append_many`) and status messages are each written in one statement per
+chunk. The outcome is the one taking the complaints in one by one would have, in the same
+order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, Table, and_, exists, or_, select
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
+
+from hub.audit import AuditRecord, anchor_after_commit, append_many, default_anchor
+from hub.cases.categories import classify
+from hub.cases.drafts import Arrival, CaseDraft, Merge, merged_case_id
+from hub.cases.handling import SUBJECT, TRIAGE, WORKFLOW
+from hub.cases.identity import address_key, phone_digest
+from hub.cases.intake_status import tell_sources
+from hub.cases.merging import MergeCandidate, MergeIndex, OpenCase, case_text, open_cases
+from hub.cases.routing import RoutingLookups, route_with, triage_reason
+from hub.cases.settings import case_settings
+from hub.catalog.dictionaries import department
+from hub.store.bulk import insert_rows, reserve_ids, update_rows
+from hub.store.models.cases import Case, CaseComplaint
+from hub.store.models.complaints import Complaint
+from hub.workflow import Actor, load_workflow
+from hub.workflow.engine import NewInstance, StartedInstance, Step, start_many
+from hub.workflow.timing import utc
+
+CHUNK = 2000
+_CASES = cast(Table, Case.__table__)
+_LINKS = cast(Table, CaseComplaint.__table__)
+_COMPLAINTS = cast(Table, Complaint.__table__)
+BEIJING = ZoneInfo("Asia/Shanghai")
+INTAKE = Actor.system("intake")
+_HANDLING_FIELDS = ("status", "handling_department_code", "answer", "closed_at", "updated_at")
+
+
+@dataclass
+class IntakeReport:
+    """What one intake run did; ``opened + merged`` is every complaint taken in."""
+
+    opened: int = 0
+    merged: int = 0
+    routed: int = 0
+    triaged: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+    triage_reasons: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "opened": self.opened,
+            "merged": self.merged,
+            "routed": self.routed,
+            "triaged": self.triaged,
+            "by_rule": dict(sorted(self.by_rule.items())),
+            "triage_reasons": dict(sorted(self.triage_reasons.items())),
+        }
+
+
+def take_new_complaints() -> dict[str, object]:
+    """The job: take in what is pending in the store of ``HUB_DATABASE_URL``; the report is
+    returned as a small dict (XCom)."""
+    from hub.store.engine import get_engine
+
+    return intake_pending(get_engine()).as_dict()
+
+
+_PENDING_COLUMNS = (
+    Complaint.id,
+    Complaint.source,
+    Complaint.source_number,
+    Complaint.kind,
+    Complaint.received_at,
+    Complaint.title,
+    Complaint.content,
+    Complaint.category,
+    Complaint.complainant_phone,
+    Complaint.complainant_address,
+    Complaint.complainant_phone_digest,
+    Complaint.region_code,
+    Complaint.address,
+    Complaint.latitude,
+    Complaint.longitude,
+    Complaint.target_uscc,
+    Complaint.target_name,
+)
+
+
+def intake_pending(engine: Engine, *, chunk: int = CHUNK) -> IntakeReport:
+    """Take in every complaint that no case holds yet, a chunk per transaction (idempotent)."""
+    report = IntakeReport()
+    after: tuple[datetime, int] | None = None
+    while True:
+        with Session(engine) as session, session.begin():
+            anchor_after_commit(session, default_anchor())
+            arrivals = _pending(session, after, chunk)
+            if arrivals:
+                take_in_many(session, arrivals, report=report)
+                after = (arrivals[-1].received_at, arrivals[-1].id)
+        if len(arrivals) < chunk:
+            return report
+
+
+def _pending(session: Session, after: tuple[datetime, int] | None, chunk: int) -> list[Arrival]:
+    """The next ``chunk`` complaints no case holds, oldest first, after ``after``."""
+    query = select(*_PENDING_COLUMNS).where(
+        ~exists().where(CaseComplaint.complaint_id == Complaint.id)
+    )
+    if after is not None:
+        received, last_id = after
+        query = query.where(
+            or_(
+                Complaint.received_at > received,
+                and_(Complaint.received_at == received, Complaint.id > last_id),
+            )
+        )
+    rows = session.execute(query.order_by(Complaint.received_at, Complaint.id).limit(chunk))
+    return [_arrival(row) for row in rows]
+
+
+def _arrival(complaint: Complaint | Row[*tuple[Any, ...]], email: str | None = None) -> Arrival:
+    """What the intake reads of a complaint (a stored one, or a row of ``_pending``)."""
+    digest = complaint.complainant_phone_digest
+    fresh = digest is None and (digest := phone_digest(complaint.complainant_phone)) is not None
+    return Arrival(
+        id=complaint.id,
+        source=complaint.source,
+        source_number=complaint.source_number,
+        kind=complaint.kind,
+        received_at=utc(complaint.received_at),
+        title=complaint.title,
+        content=complaint.content,
+        category=complaint.category,
+        region_code=complaint.region_code,
+        address=complaint.address,
+        latitude=complaint.latitude,
+        longitude=complaint.longitude,
+        target_uscc=complaint.target_uscc,
+        target_name=complaint.target_name,
+        phone_digest=digest,
+        digest_is_new=fresh,
+        has_contact=bool(complaint.complainant_phone or email or complaint.complainant_address),
+        email=email,
+    )
+
+
+def take_in(
+    session: Session,
+    complaint: Complaint,
+    *,
+    email: str | None = None,
+    report: IntakeReport | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """The case ``complaint`` now belongs to (see the module docstring)."""
+    session.flush()
+    [case_id] = take_in_many(
+        session, [_arrival(complaint, email)], report=report or IntakeReport(), now=now
+    )
+    session.expire(complaint, ["complainant_phone_digest", *_HANDLING_FIELDS])
+    case = session.get(Case, case_id)
+    assert case is not None  # inserted or found open just now, in this transaction
+    return case
+
+
+def take_in_many(
+    session: Session,
+    arrivals: Sequence[Arrival],
+    *,
+    report: IntakeReport,
+    now: datetime | None = None,
+) -> list[int]:
+    """Take ``arrivals`` in, in order, in the caller's transaction; the case id of each."""
+    moment = utc(now)
+    lookups = RoutingLookups(session)
+    lookups.prefetch_entities({a.target_uscc for a in arrivals if a.target_uscc})
+    candidates = [_candidate(arrival) for arrival in arrivals]
+    index = MergeIndex(open_cases(session, candidates))
+    drafts: list[CaseDraft] = []
+    merges: list[Merge] = []
+    outcome: list[CaseDraft | Merge] = []
+    for arrival, candidate in zip(arrivals, candidates, strict=True):
+        match = index.find(candidate)
+        if match is not None:
+            merge = Merge(arrival, match.case, match.similarity, match.blocking_key)
+            merges.append(merge)
+            outcome.append(merge)
+            continue
+        draft = CaseDraft(
+            arrival=arrival,
+            category_code=candidate.category_code,
+            region_code=arrival.region_code or _business_region(lookups, arrival.target_uscc),
+            address_key=candidate.address_key,
+        )
+        _route(lookups, draft, report)
+        index.add(
+            OpenCase(
+                case_id=None,
+                received_at=arrival.received_at,
+                category_code=draft.category_code,
+                phone_digest=arrival.phone_digest,
+                target_uscc=arrival.target_uscc,
+                address_key=draft.address_key,
+                text=candidate.text,
+                draft=len(drafts),
+            )
+        )
+        drafts.append(draft)
+        outcome.append(draft)
+    _fill_digests(session, arrivals)
+    _insert_cases(session, drafts, moment)
+    started = _start_workflows(session, drafts, moment)
+    case_ids = [
+        item.id if isinstance(item, CaseDraft) else merged_case_id(item, drafts) for item in outcome
+    ]
+    _link(session, arrivals, outcome, case_ids, moment)
+    _audit_merges(session, merges, drafts)
+    tell_sources(session, drafts, started, merges, moment)
+    report.opened += len(drafts)
+    report.merged += len(merges)
+    return case_ids
+
+
+def _candidate(arrival: Arrival) -> MergeCandidate:
+    return MergeCandidate(
+        text=case_text(arrival.title, arrival.content),
+        category_code=classify(arrival.category, arrival.title, arrival.content),
+        received_at=arrival.received_at,
+        phone_digest=arrival.phone_digest,
+        target_uscc=arrival.target_uscc,
+        address_key=address_key(arrival.address),
+    )
+
+
+def _business_region(lookups: RoutingLookups, uscc: str | None) -> str | None:
+    """Where the business complained of is registered: the region of a complaint that states
+    none (12315 complaints name the business, not the place)."""
+    entity = lookups.entity(uscc) if uscc else None
+    return None if entity is None else entity.region_code
+
+
+def _route(lookups: RoutingLookups, draft: CaseDraft, report: IntakeReport) -> None:
+    """Decide the draft's department by rule, or why it goes to manual triage."""
+    reason = triage_reason(draft, draft.arrival.has_contact)
+    if reason is None:
+        routing = route_with(lookups, draft)
+        draft.routing_explanation = routing.explanation[:4000]
+        if routing.department_code is not None:
+            draft.routing_rule = routing.rule
+            draft.department_code = department(routing.department_code).code
+            report.routed += 1
+            rule = routing.rule or "?"
+            report.by_rule[rule] = report.by_rule.get(rule, 0) + 1
+            return
+        reason = routing.triage_reason
+    draft.triage_reason = (reason or "")[:300] or None
+    report.triaged += 1
+    kind = (reason or "unknown").partition(":")[0]
+    report.triage_reasons[kind] = report.triage_reasons.get(kind, 0) + 1
+
+
+def _fill_digests(session: Session, arrivals: Sequence[Arrival]) -> None:
+    update_rows(
+        session,
+        _COMPLAINTS,
+        [
+            {"id": a.id, "complainant_phone_digest": a.phone_digest}
+            for a in arrivals
+            if a.digest_is_new
+        ],
+    )
+
+
+def _insert_cases(session: Session, drafts: Sequence[CaseDraft], moment: datetime) -> None:
+    """Number the drafts (the tracking number holds the case's id: ``TS`` + Beijing date +
+    id, so the ids are reserved first) and insert them in one statement."""
+    prefix = case_settings().tracking_prefix
+    for draft, case_id in zip(drafts, reserve_ids(session, _CASES, len(drafts)), strict=True):
+        draft.id = case_id
+        day = draft.arrival.received_at.astimezone(BEIJING)
+        draft.tracking_no = f"{prefix}{day:%Y%m%d}{case_id:06d}"
+    insert_rows(session, _CASES, [_case_row(draft, moment) for draft in drafts])
+
+
+def _case_row(draft: CaseDraft, moment: datetime) -> dict[str, Any]:
+    arrival = draft.arrival
+    return {
+        "id": draft.id,
+        "tracking_no": draft.tracking_no,
+        "source": arrival.source,
+        "kind": arrival.kind,
+        "received_at": arrival.received_at,
+        "title": arrival.title,
+        "content": arrival.content,
+        "category_text": arrival.category,
+        "category_code": draft.category_code,
+        "region_code": draft.region_code,
+        "address": arrival.address,
+        "address_key": draft.address_key,
+        "latitude": arrival.latitude,
+        "longitude": arrival.longitude,
+        "target_uscc": arrival.target_uscc,
+        "target_name": arrival.target_name,
+        "phone_digest": arrival.phone_digest,
+        "routing_rule": draft.routing_rule,
+        "routing_explanation": draft.routing_explanation,
+        "triage_reason": draft.triage_reason,
+        "transfer_count": 0,
+        "answer": None,
+        "satisfaction": None,
+        "closed_at": None,
+        "created_at": moment,
+        "updated_at": moment,
+    }
+
+
+def _start_workflows(
+    session: Session, drafts: Sequence[CaseDraft], moment: datetime
+) -> list[StartedInstance]:
+    """Each new case on the complaint workflow: to triage with its reason, or accepted and
+    assigned by its rule."""
+    subjects = []
+    for draft in drafts:
+        steps: tuple[Step, ...]
+        if draft.department_code is None:
+            steps = (Step(TRIAGE, reason=draft.triage_reason),)
+        else:
+            steps = (
+                Step("accept"),
+                Step(
+                    "assign",
+                    reason=f"routing rule {draft.routing_rule}",
+                    fields={"department_code": draft.department_code},
+                ),
+            )
+        subjects.append(
+            NewInstance(
+                subject_id=draft.id,
+                attributes={
+                    "source": draft.source,
+                    "kind": draft.kind,
+                    "category_code": draft.category_code,
+                    "region_code": draft.region_code,
+                },
+                region_code=draft.region_code,
+                steps=steps,
+            )
+        )
+    return start_many(session, load_workflow(WORKFLOW), SUBJECT, subjects, actor=INTAKE, now=moment)
+
+
+def _link(
+    session: Session,
+    arrivals: Sequence[Arrival],
+    outcome: Sequence[CaseDraft | Merge],
+    case_ids: Sequence[int],
+    moment: datetime,
+) -> None:
+    rows = []
+    for arrival, item, case_id in zip(arrivals, outcome, case_ids, strict=True):
+        merge = item if isinstance(item, Merge) else None
+        rows.append(
+            {
+                "case_id": case_id,
+                "complaint_id": arrival.id,
+                "relation": "original" if merge is None else "merged",
+                "similarity": None if merge is None else merge.similarity,
+                "blocking_key": None if merge is None else merge.blocking_key,
+                "complainant_email": arrival.email,
+                "linked_at": moment,
+            }
+        )
+    insert_rows(session, _LINKS, rows)
+
+
+def _audit_merges(session: Session, merges: Sequence[Merge], drafts: Sequence[CaseDraft]) -> None:
+    append_many(
+        session,
+        [
+            AuditRecord(
+                actor=INTAKE.name,
+                action="case.merge",
+                object_type=SUBJECT,
+                object_id=str(merged_case_id(merge, drafts)),
+                details={
+                    "complaint": merge.arrival.id,
+                    "source": merge.arrival.source,
+                    "similarity": round(merge.similarity, 1),
+                    "blocking_key": merge.blocking_key,
+                },
+            )
+            for merge in merges
+        ],
+    )

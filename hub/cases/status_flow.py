@@ -1,0 +1,214 @@
+"""Status flowing back to the systems a case's complaints came from.
+
+Two paths, both in the transaction of the transition (``standards/cases/settings.yaml``,
+``status_flow``):
+
+- **Through the outbox**, to 12345 and 12315: on accept, not accept, answer and close, for each
+  complaint of the case whose source has an origin channel (a merged case has several
+  complaints, maybe from several systems), a ``case.status`` row to that channel. Its body is
+  rendered from ``standards/cases/status_messages.yaml`` in that system's words; the
+  channel's ``outbound.case.status`` entry names the message type, and the dispatcher pushes
+  it with an idempotency key unique per case, complaint and transition, so a retry never
+  sends a status twice.
+- **Onto the complaint record**, for the complaints the national system assigned
+  (``recorded_sources``): on every transition the case's state (as a canonical complaint
+  status), answer, handling department and closing time are written to the complaint, from
+  which the national push (``hub.national``, data type ``complaint_handling``) reports the
+  handling in its signed batches with per-record receipts: the national interface takes
+  batches, not one message per row.
+
+A complaint merged into a case later (并单) is told where the case stands: the last status
+message the case sent the others, and for a recorded source the case's handling (the intake
+does this, :mod:`hub.cases.intake`). Complaints filed through the public interfaces have
+neither path: their status is read back (``hub.cases.public``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.cases.settings import case_settings, read_yaml
+from hub.exchange.outbox import enqueue
+from hub.store.models.cases import Case, CaseComplaint
+from hub.store.models.complaints import Complaint
+from hub.store.models.workflow import WorkflowInstance, WorkflowTransition
+from hub.workflow.timing import aware
+
+EVENT_TYPE = "case.status"
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+@cache
+def status_templates() -> dict[str, dict[str, Any]]:
+    """Each origin channel's message fields (``status_messages.yaml``)."""
+    return dict(read_yaml("status_messages.yaml"))
+
+
+def department_name(code: str | None) -> str | None:
+    """安徽省市场监督管理局 for SCJG-34; the code itself for a line the catalog lacks."""
+    from hub.catalog.dictionaries import department
+    from hub.catalog.errors import UnknownDepartment
+
+    if code is None:
+        return None
+    try:
+        return department(code).default_name()
+    except UnknownDepartment:
+        return code
+
+
+def render_status(template: Mapping[str, Any], values: Mapping[str, str | None]) -> dict[str, str]:
+    """A status message's body: each field's value, translated by its table when it has one."""
+    body: dict[str, str] = {}
+    for target, spec in template.items():
+        if isinstance(spec, str):
+            value = values.get(spec)
+        else:
+            raw = values.get(spec["value"])
+            value = spec.get("table", {}).get(raw, raw) if raw is not None else None
+            extra = values.get(spec.get("append", ""))
+            if value is not None and extra:
+                value = f"{value}：{extra}"
+        if value:
+            body[target] = value
+    return body
+
+
+def flow_status(
+    session: Session, case: Case, instance: WorkflowInstance, fired: WorkflowTransition
+) -> int:
+    """Send the status ``fired`` calls for, both ways, for every complaint of the case;
+    returns how many outbox messages were queued."""
+    complaints = session.scalars(
+        select(Complaint)
+        .join(CaseComplaint, CaseComplaint.complaint_id == Complaint.id)
+        .where(CaseComplaint.case_id == case.id)
+        .order_by(Complaint.id)
+    ).all()
+    return _send(session, case, instance, fired, complaints)
+
+
+@dataclass(frozen=True)
+class StatusNotice:
+    """One status message to queue: a transition of a case, told to one of its complaints.
+
+    ``state`` and ``department_code`` are the case's as the message should state them (after
+    the transition; now, for a complaint merged later).
+    """
+
+    case_id: int
+    tracking_no: str
+    complaint_id: int
+    source: str
+    source_number: str
+    transition: str
+    sequence: int
+    fired_at: datetime
+    state: str
+    department_code: str | None
+    answer: str | None
+
+
+def send_notices(session: Session, notices: Sequence[StatusNotice]) -> int:
+    """Queue the outbox messages of ``notices`` (one statement); those whose transition sends
+    no status, or whose source has no origin channel, are skipped. Returns how many."""
+    settings = case_settings()
+    messages = []
+    for notice in notices:
+        channel = settings.origin_channels.get(notice.source)
+        template = status_templates().get(channel or "")
+        if channel is None or template is None:
+            continue
+        if notice.transition not in settings.status_transitions:
+            continue
+        values = {
+            "source_number": notice.source_number,
+            "tracking_no": notice.tracking_no,
+            "state": notice.state,
+            "answer": notice.answer,
+            "handled_at": _beijing(notice.fired_at),
+            "department_code": notice.department_code,
+            "department_name": department_name(notice.department_code),
+        }
+        messages.append(
+            {
+                "destination": channel,
+                "event_type": EVENT_TYPE,
+                "record_type": "complaint",
+                "record_id": notice.complaint_id,
+                "payload": {
+                    "body": render_status(template, values),
+                    "case": notice.tracking_no,
+                    "transition": notice.transition,
+                },
+                "idempotency_key": (
+                    f"{channel}:case:{notice.case_id}:{notice.complaint_id}:{notice.sequence}"
+                ),
+            }
+        )
+    enqueue(session, messages)
+    return len(messages)
+
+
+def _send(
+    session: Session,
+    case: Case,
+    instance: WorkflowInstance,
+    fired: WorkflowTransition,
+    complaints: Sequence[Complaint],
+    *,
+    record: bool = True,
+) -> int:
+    settings = case_settings()
+    if record:
+        for complaint in complaints:
+            if complaint.source in settings.recorded_sources:
+                record_handling(complaint, case, instance, fired)
+    if fired.transition not in settings.status_transitions:
+        return 0
+    answer = fired.payload.get("answer") or case.answer
+    if fired.transition == "not_accept":
+        answer = fired.reason
+    return send_notices(
+        session,
+        [
+            StatusNotice(
+                case_id=case.id,
+                tracking_no=case.tracking_no,
+                complaint_id=complaint.id,
+                source=complaint.source,
+                source_number=complaint.source_number,
+                transition=fired.transition,
+                sequence=fired.sequence,
+                fired_at=fired.fired_at,
+                state=instance.state,
+                department_code=instance.department_code,
+                answer=answer,
+            )
+            for complaint in complaints
+        ],
+    )
+
+
+def record_handling(
+    complaint: Complaint, case: Case, instance: WorkflowInstance, fired: WorkflowTransition
+) -> None:
+    """The case's handling written onto ``complaint`` (see the module docstring)."""
+    statuses = case_settings().complaint_statuses
+    complaint.status = statuses.get(instance.state, complaint.status)
+    complaint.handling_department_code = instance.department_code
+    complaint.answer = case.answer if instance.state != "not_accepted" else fired.reason
+    complaint.closed_at = case.closed_at
+    complaint.updated_at = fired.fired_at
+
+
+def _beijing(moment: datetime) -> str:
+    return aware(moment).astimezone(BEIJING).isoformat(timespec="seconds")

@@ -1,0 +1,526 @@
+"""Starting instances and firing transitions: checked, conditioned on the state seen, audited.
+
+A transition is fired only when all of this holds, else nothing changes and the refusal
+names what is wrong (:mod:`hub.workflow.errors`):
+
+1. the instance is still in the state the caller saw (``expected_state``) and no one fired
+   a transition since it was read: the update is conditioned on the instance's ``version``,
+   so of two officers acting at once, one wins and the other gets ``StaleState``;
+2. the transition leaves from the instance's state;
+3. the actor holds one of the transition's roles on this instance (:mod:`hub.workflow.roles`);
+4. the reason (when required) and every required field are given, dictionary fields with a
+   value of their dictionary.
+
+It then moves the instance (state, holding department, the new state's deadline, escalation
+reset), records the transition (who, when, from, to, reason, fields) and appends an audit
+entry (no field values: they may hold personal data) in the caller's transaction.
+
+``start_many`` is the bulk path of a job that starts thousands of instances and moves each a
+few steps at once (the complaint intake: start, accept, assign): every step is checked as
+``fire`` checks it, and each instance is inserted in the state its last step leads to, with
+one transition row and one audit entry per step, in one statement per table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.orm import Session
+
+from hub.audit import AuditRecord, anchor_after_commit, append, append_many, default_anchor
+from hub.calendar import Deadline
+from hub.store.bulk import insert_rows, reserve_ids
+from hub.store.models.workflow import WorkflowInstance, WorkflowTransition
+from hub.workflow.definition import TransitionSpec, WorkflowDefinition, load_workflow
+from hub.workflow.errors import MissingFields, RoleRefused, StaleState, TransitionRefused
+from hub.workflow.roles import Actor, holds, roles_of
+from hub.workflow.timing import aware, state_deadline, utc
+
+_INSTANCES = cast(Table, WorkflowInstance.__table__)
+_TRANSITIONS = cast(Table, WorkflowTransition.__table__)
+
+START = "start"
+"""The name recorded for an instance's first, implicit transition into its initial state."""
+
+
+def start(
+    session: Session,
+    definition: WorkflowDefinition,
+    subject_type: str,
+    subject_id: int,
+    *,
+    actor: Actor,
+    attributes: Mapping[str, Any] | None = None,
+    department_code: str | None = None,
+    region_code: str | None = None,
+    now: datetime | None = None,
+) -> WorkflowInstance:
+    """Put a subject on ``definition`` in its initial state (recorded as a ``start``)."""
+    moment = utc(now)
+    values = dict(attributes or {})
+    deadline = state_deadline(definition, definition.initial, values, moment)
+    instance = WorkflowInstance(
+        workflow=definition.name,
+        workflow_version=definition.version,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        state=definition.initial,
+        terminal=definition.is_terminal(definition.initial),
+        department_code=department_code,
+        region_code=region_code,
+        attributes=values,
+        state_entered_at=moment,
+        due_at=deadline.due_at if deadline else None,
+        provisional=deadline.provisional if deadline else False,
+        escalation_level=0,
+        version=0,
+        created_at=moment,
+        updated_at=moment,
+    )
+    session.add(instance)
+    session.flush()
+    _record(session, definition, instance, START, None, actor, "system", None, {}, moment)
+    return instance
+
+
+def instance_of(
+    session: Session, workflow: str, subject_type: str, subject_id: int
+) -> WorkflowInstance | None:
+    """The subject's instance of ``workflow``, if it was started."""
+    return session.scalars(
+        select(WorkflowInstance).where(
+            WorkflowInstance.workflow == workflow,
+            WorkflowInstance.subject_type == subject_type,
+            WorkflowInstance.subject_id == subject_id,
+        )
+    ).one_or_none()
+
+
+def available(
+    definition: WorkflowDefinition, instance: WorkflowInstance, actor: Actor
+) -> list[str]:
+    """The transitions ``actor`` could fire on ``instance`` now (fields aside)."""
+    held = roles_of(definition, instance, actor)
+    return [
+        name
+        for name, spec in definition.transitions.items()
+        if instance.state in spec.from_states and held & spec.roles
+    ]
+
+
+def fire(
+    session: Session,
+    instance: WorkflowInstance,
+    transition: str,
+    actor: Actor,
+    *,
+    expected_state: str | None = None,
+    reason: str | None = None,
+    fields: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> WorkflowTransition:
+    """Fire ``transition`` on ``instance`` as ``actor`` (see the module docstring)."""
+    definition = load_workflow(instance.workflow)
+    spec = definition.transition(transition)
+    given = {name: value for name, value in (fields or {}).items() if value not in (None, "")}
+    if expected_state is not None and expected_state != instance.state:
+        raise StaleState(
+            f"{instance.subject_type} {instance.subject_id} is {instance.state!r}, not "
+            f"{expected_state!r}: reload it and decide again"
+        )
+    if instance.state not in spec.from_states:
+        raise TransitionRefused(
+            f"cannot {transition} from {instance.state!r}; only from "
+            f"{', '.join(sorted(spec.from_states))}"
+        )
+    role = _role_for(definition, spec, instance, actor)
+    _check_fields(definition, spec, reason, given)
+    moment = utc(now)
+    department = instance.department_code
+    if spec.sets_department is not None:
+        department = str(given[spec.sets_department]).strip()
+    elif spec.clears_department:
+        department = None
+    deadline = state_deadline(definition, spec.to_state, instance.attributes or {}, moment)
+    seen_version, from_state = instance.version, instance.state
+    on_time = None if instance.due_at is None else aware(moment) <= aware(instance.due_at)
+    moved = session.execute(
+        update(WorkflowInstance)
+        .where(
+            WorkflowInstance.id == instance.id,
+            WorkflowInstance.version == seen_version,
+            WorkflowInstance.state == from_state,
+        )
+        .values(
+            state=spec.to_state,
+            terminal=definition.is_terminal(spec.to_state),
+            department_code=department,
+            state_entered_at=moment,
+            due_at=deadline.due_at if deadline else None,
+            provisional=deadline.provisional if deadline else False,
+            escalation_level=0,
+            version=seen_version + 1,
+            updated_at=moment,
+        )
+        .returning(WorkflowInstance.id)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if moved is None:
+        session.expire(instance)
+        raise StaleState(
+            f"{instance.subject_type} {instance.subject_id} changed while you decided: "
+            "reload it and decide again"
+        )
+    session.refresh(instance)
+    return _record(
+        session,
+        definition,
+        instance,
+        spec.name,
+        from_state,
+        actor,
+        role,
+        reason,
+        given,
+        moment,
+        on_time=on_time,
+    )
+
+
+def _role_for(
+    definition: WorkflowDefinition,
+    spec: TransitionSpec,
+    instance: WorkflowInstance,
+    actor: Actor,
+) -> str:
+    """The role ``actor`` fires ``spec`` in (the first of the transition's roles held)."""
+    return _first_role(
+        definition, spec, roles_of(definition, instance, actor), actor, instance.subject_type
+    )
+
+
+def _first_role(
+    definition: WorkflowDefinition,
+    spec: TransitionSpec,
+    held: frozenset[str],
+    actor: Actor,
+    subject_type: str,
+) -> str:
+    for name in definition.roles:
+        if name in spec.roles and name in held:
+            return name
+    raise RoleRefused(
+        f"{spec.name} may be fired by {', '.join(sorted(spec.roles))}; "
+        f"{actor.name} holds {', '.join(sorted(held)) or 'no role'} on this {subject_type}"
+    )
+
+
+def _check_fields(
+    definition: WorkflowDefinition,
+    spec: TransitionSpec,
+    reason: str | None,
+    given: Mapping[str, Any],
+) -> None:
+    problems: list[str] = []
+    if spec.reason_required and not (reason or "").strip():
+        problems.append("reason: required")
+    for rule in spec.requires:
+        value = given.get(rule.name)
+        if value is None or not str(value).strip():
+            problems.append(f"{rule.name}: required")
+            continue
+        if rule.dictionary is not None:
+            allowed = definition.dictionaries[rule.dictionary]
+            if str(value) not in allowed:
+                problems.append(
+                    f"{rule.name}: {value!r} is not in {rule.dictionary} ({', '.join(allowed)})"
+                )
+        if rule.max_length is not None and len(str(value)) > rule.max_length:
+            problems.append(f"{rule.name}: longer than {rule.max_length} characters")
+    if problems:
+        raise MissingFields(f"cannot {spec.name}: " + "; ".join(problems))
+
+
+def _record(
+    session: Session,
+    definition: WorkflowDefinition,
+    instance: WorkflowInstance,
+    transition: str,
+    from_state: str | None,
+    actor: Actor,
+    role: str,
+    reason: str | None,
+    fields: Mapping[str, Any],
+    moment: datetime,
+    *,
+    on_time: bool | None = None,
+) -> WorkflowTransition:
+    """The history row and the audit entry of a transition (or a start)."""
+    record = WorkflowTransition(
+        instance_id=instance.id,
+        sequence=instance.version,
+        transition=transition,
+        from_state=from_state,
+        to_state=instance.state,
+        actor=actor.name,
+        actor_department=actor.department_code,
+        actor_role=role,
+        reason=reason,
+        payload=dict(fields),
+        department_code=instance.department_code,
+        on_time=on_time,
+        fired_at=moment,
+    )
+    session.add(record)
+    anchor_after_commit(session, default_anchor())
+    append(
+        session,
+        actor=actor.name,
+        action=f"workflow.{definition.name}.{transition}",
+        object_type=instance.subject_type,
+        object_id=str(instance.subject_id),
+        department_code=actor.department_code,
+        details={
+            "instance": instance.id,
+            "from": from_state,
+            "to": instance.state,
+            "role": role,
+            "fields": sorted(fields),
+            "department": instance.department_code,
+            "on_time": on_time,
+        },
+    )
+    return record
+
+
+# ---------------------------------------------------------------------------------------------
+# Many instances at once
+
+
+@dataclass(frozen=True)
+class Step:
+    """A transition to fire on a new instance right after its start (see ``start_many``)."""
+
+    transition: str
+    reason: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewInstance:
+    """A subject to put on a workflow, and the steps to fire on it at once."""
+
+    subject_id: int
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    region_code: str | None = None
+    department_code: str | None = None
+    steps: Sequence[Step] = ()
+
+
+@dataclass(frozen=True)
+class FiredStep:
+    """One recorded step of a started instance: the ``start`` or a transition after it."""
+
+    transition: str
+    sequence: int
+    from_state: str | None
+    to_state: str
+    department_code: str | None
+    reason: str | None
+    payload: dict[str, Any]
+    fired_at: datetime
+    role: str
+    on_time: bool | None
+
+
+@dataclass(frozen=True)
+class StartedInstance:
+    """An instance ``start_many`` inserted, where it stands and how it got there."""
+
+    id: int
+    subject_id: int
+    state: str
+    department_code: str | None
+    steps: tuple[FiredStep, ...]
+
+
+@dataclass
+class _Draft:
+    """An instance being walked through its steps in memory, before it is inserted."""
+
+    state: str
+    department_code: str | None
+    deadline: Deadline | None
+    steps: list[FiredStep]
+
+
+def start_many(
+    session: Session,
+    definition: WorkflowDefinition,
+    subject_type: str,
+    subjects: Sequence[NewInstance],
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+) -> list[StartedInstance]:
+    """Start every subject on ``definition`` and fire its steps, as ``start`` then ``fire``
+    for each step would, in bulk (in the order of ``subjects``).
+
+    Every step is checked first (state, role, reason and fields: the errors of ``fire``);
+    when one is refused nothing is written. Then each instance is inserted in the state its
+    last step leads to, with ``version`` the number of steps, and one ``workflow_transitions``
+    row and one audit entry per step (``start`` included), one statement per table. The
+    instances are new, so there is no concurrent version to guard against.
+    """
+    moment = utc(now)
+    deadlines: dict[tuple[str, int | None], Deadline | None] = {}
+
+    def deadline_of(state: str, attributes: Mapping[str, Any]) -> Deadline | None:
+        key = (state, definition.time_limit(state, attributes))
+        if key not in deadlines:
+            deadlines[key] = state_deadline(definition, state, attributes, moment)
+        return deadlines[key]
+
+    drafts = [
+        _walk(definition, subject_type, subject, actor, moment, deadline_of) for subject in subjects
+    ]
+    if not drafts:
+        return []
+    ids = reserve_ids(session, _INSTANCES, len(drafts))
+    insert_rows(
+        session,
+        _INSTANCES,
+        [
+            {
+                "id": instance_id,
+                "workflow": definition.name,
+                "workflow_version": definition.version,
+                "subject_type": subject_type,
+                "subject_id": subject.subject_id,
+                "state": draft.state,
+                "terminal": definition.is_terminal(draft.state),
+                "department_code": draft.department_code,
+                "region_code": subject.region_code,
+                "attributes": dict(subject.attributes),
+                "state_entered_at": moment,
+                "due_at": draft.deadline.due_at if draft.deadline else None,
+                "provisional": draft.deadline.provisional if draft.deadline else False,
+                "escalation_level": 0,
+                "version": len(draft.steps) - 1,
+                "created_at": moment,
+                "updated_at": moment,
+            }
+            for instance_id, subject, draft in zip(ids, subjects, drafts, strict=True)
+        ],
+    )
+    transitions: list[dict[str, Any]] = []
+    audit: list[AuditRecord] = []
+    for instance_id, subject, draft in zip(ids, subjects, drafts, strict=True):
+        for step in draft.steps:
+            transitions.append(
+                {
+                    "instance_id": instance_id,
+                    "sequence": step.sequence,
+                    "transition": step.transition,
+                    "from_state": step.from_state,
+                    "to_state": step.to_state,
+                    "actor": actor.name,
+                    "actor_department": actor.department_code,
+                    "actor_role": step.role,
+                    "reason": step.reason,
+                    "payload": step.payload,
+                    "department_code": step.department_code,
+                    "on_time": step.on_time,
+                    "fired_at": moment,
+                }
+            )
+            audit.append(
+                AuditRecord(
+                    actor=actor.name,
+                    action=f"workflow.{definition.name}.{step.transition}",
+                    object_type=subject_type,
+                    object_id=str(subject.subject_id),
+                    department_code=actor.department_code,
+                    details={
+                        "instance": instance_id,
+                        "from": step.from_state,
+                        "to": step.to_state,
+                        "role": step.role,
+                        "fields": sorted(step.payload),
+                        "department": step.department_code,
+                        "on_time": step.on_time,
+                    },
+                )
+            )
+    insert_rows(session, _TRANSITIONS, transitions)
+    anchor_after_commit(session, default_anchor())
+    append_many(session, audit)
+    return [
+        StartedInstance(
+            id=instance_id,
+            subject_id=subject.subject_id,
+            state=draft.state,
+            department_code=draft.department_code,
+            steps=tuple(draft.steps),
+        )
+        for instance_id, subject, draft in zip(ids, subjects, drafts, strict=True)
+    ]
+
+
+def _walk(
+    definition: WorkflowDefinition,
+    subject_type: str,
+    subject: NewInstance,
+    actor: Actor,
+    moment: datetime,
+    deadline_of: Callable[[str, Mapping[str, Any]], Deadline | None],
+) -> _Draft:
+    """``subject``'s start and steps, checked as ``fire`` checks them, in memory."""
+    state = definition.initial
+    department = subject.department_code
+    deadline: Deadline | None = deadline_of(state, subject.attributes)
+    draft = _Draft(state, department, deadline, [])
+    draft.steps.append(
+        FiredStep(START, 0, None, state, department, None, {}, moment, "system", None)
+    )
+    for sequence, step in enumerate(subject.steps, start=1):
+        spec = definition.transition(step.transition)
+        if draft.state not in spec.from_states:
+            raise TransitionRefused(
+                f"cannot {spec.name} from {draft.state!r}; only from "
+                f"{', '.join(sorted(spec.from_states))}"
+            )
+        held = frozenset(
+            name
+            for name, role in definition.roles.items()
+            if holds(role, draft.department_code, actor)
+        )
+        role = _first_role(definition, spec, held, actor, subject_type)
+        given = {name: value for name, value in step.fields.items() if value not in (None, "")}
+        _check_fields(definition, spec, step.reason, given)
+        if spec.sets_department is not None:
+            draft.department_code = str(given[spec.sets_department]).strip()
+        elif spec.clears_department:
+            draft.department_code = None
+        on_time = None if draft.deadline is None else aware(moment) <= aware(draft.deadline.due_at)
+        draft.deadline = deadline_of(spec.to_state, subject.attributes)
+        draft.steps.append(
+            FiredStep(
+                spec.name,
+                sequence,
+                draft.state,
+                spec.to_state,
+                draft.department_code,
+                step.reason,
+                given,
+                moment,
+                role,
+                on_time,
+            )
+        )
+        draft.state = spec.to_state
+    return draft
