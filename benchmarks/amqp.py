@@ -14,6 +14,11 @@ process of its own on a topology of its own (persistent messages, durable quorum
   plain pika consuming the other queue with manual acks (one multiple ack per batch of the
   same size, the same prefetch) and no other work. The hub's time includes the quiet
   ``IDLE_SECONDS`` that end its run.
+- ``consume-raw``: the channel's work up to its first commit and no further: the hub's AMQP
+  adapter fetching, each batch joined into its JSON Lines envelope and that envelope's raw
+  bytes committed, then acked; no record parsed, validated, mapped or upserted. Its ratio
+  to plain pika is the ceiling the full pipeline's ratio can approach on this machine: the
+  per-record work comes on top of it.
 
 Targets (issue): publish ≥ 70 % of plain pika, consume ≥ 50 % of plain pika.
 """
@@ -43,7 +48,7 @@ from _common import (
 )
 
 BROKER = "amqp://guest:guest@127.0.0.1:5672/%2F"
-CONTENDERS = ("publish-hub", "publish-pika", "consume-pika", "consume-hub")
+CONTENDERS = ("publish-hub", "publish-pika", "consume-pika", "consume-raw", "consume-hub")
 WINDOW = 1000
 # Messages per fetched batch (the hub's batch_size; the plain consumer acks as often) and
 # the prefetch both consumers get: three batches, so that the broker keeps delivering the
@@ -186,6 +191,41 @@ def child_consume_hub(args: argparse.Namespace) -> tuple[int, float, dict[str, A
     return report.stored, timer.seconds, {"stored": report.stored, "envelopes": report.envelopes}
 
 
+def child_consume_raw(args: argparse.Namespace) -> tuple[int, float, dict[str, Any]]:
+    from sqlalchemy.orm import sessionmaker
+
+    from hub.exchange.channels import load_channel
+    from hub.exchange.coalesce import coalesce
+    from hub.exchange.envelopes import store_envelope
+    from simulators.departmental import CHANNEL_FILE
+
+    settings = _settings(args.prefix, "raw")
+    with _adapter(settings) as adapter:  # its queue filled before timing
+        adapter.connect()
+        adapter.publish_many(_events(args.rows, args.seed))
+    channel = dataclasses.replace(load_channel(CHANNEL_FILE), adapter=settings)
+    url = postgres_url()
+    received = envelopes = 0
+    with fresh_schema(url, "amqpraw") as schema:
+        engine = create_hub_store(sqlalchemy_url(url, schema=schema))
+        sessions = sessionmaker(bind=engine)
+        try:
+            with Timer() as timer, _adapter(settings) as adapter:
+                for batch in adapter.fetch(None):
+                    received += len(batch.arrivals)
+                    with sessions() as session, session.begin():
+                        for arrival in coalesce(channel, batch.arrivals):
+                            store_envelope(session, arrival, personal=False, run_id=None)
+                            envelopes += 1
+                    if batch.acknowledge is not None:
+                        batch.acknowledge()
+        finally:
+            engine.dispose()
+    if received != args.rows:
+        raise BenchmarkFailure(f"consume-raw: received {received} of {args.rows}")
+    return received, timer.seconds, {"envelopes": envelopes}
+
+
 def child_consume_pika(args: argparse.Namespace) -> tuple[int, float, dict[str, Any]]:
     import pika
 
@@ -215,6 +255,7 @@ CHILDREN = {
     "publish-hub": child_publish_hub,
     "publish-pika": child_publish_pika,
     "consume-pika": child_consume_pika,
+    "consume-raw": child_consume_raw,
     "consume-hub": child_consume_hub,
 }
 
@@ -224,7 +265,7 @@ def _delete_topology(prefix: str) -> None:
 
     connection = pika.BlockingConnection(pika.URLParameters(BROKER))
     channel = connection.channel()
-    for side in ("hub", "pika"):
+    for side in ("hub", "pika", "raw"):
         settings = _settings(prefix, side)
         for queue in (settings["queue"], f"{settings['queue']}.dead"):
             channel.queue_delete(queue)
@@ -275,6 +316,10 @@ def main(argv: list[str] | None = None) -> None:
     consume = results["consume-hub"].rate / results["consume-pika"].rate
     print(ratio_line(results["publish-hub"], results["publish-pika"]))
     print(ratio_line(results["consume-hub"], results["consume-pika"]))
+    print(
+        ratio_line(results["consume-raw"], results["consume-pika"])
+        + " (the ceiling: no per-record work)"
+    )
     print(
         "peak memory: "
         + ", ".join(f"{name} {result.peak_mb:.0f} MB" for name, result in results.items())

@@ -45,16 +45,47 @@ from simulators.registry import SimulatorOptions, register_simulator
 DEMO_KEY = "government-services-demo-key"
 ENV_PREFIX = "HUB_GOVERNMENT_SERVICES"
 
-# (department, licensing item, reform tracks it is handled on, licence issued)
+# (department, licensing item, reform tracks it is handled on, licence issued, the
+# supervision item of the province's catalog the licensed activity is supervised under)
 LICENSING_ITEMS = (
-    ("SCJG", "食品经营许可", ("先照后证", "告知承诺"), "食品经营许可证"),
-    ("SCJG", "食品生产许可", ("先照后证",), "食品生产许可证"),
-    ("SCJG", "企业设立登记", ("多证合一",), "营业执照"),
-    ("SCJG", "特种设备使用登记", ("告知承诺",), "特种设备使用登记证"),
-    ("SThJ", "排污许可证核发", ("先照后证",), "排污许可证"),
-    ("YJGL", "危险化学品经营许可", ("先照后证",), "危险化学品经营许可证"),
-    ("WSJK", "公共场所卫生许可", ("先照后证", "告知承诺"), "公共场所卫生许可证"),
-    ("JTYS", "道路货物运输经营许可", ("告知承诺",), "道路运输经营许可证"),
+    (
+        "SCJG",
+        "食品经营许可",
+        ("先照后证", "告知承诺"),
+        "食品经营许可证",
+        "对食品生产经营活动的监督检查",
+    ),
+    ("SCJG", "食品生产许可", ("先照后证",), "食品生产许可证", "对食品生产经营活动的监督检查"),
+    ("SCJG", "企业设立登记", ("多证合一",), "营业执照", "对企业公示信息的抽查"),
+    (
+        "SCJG",
+        "特种设备使用登记",
+        ("告知承诺",),
+        "特种设备使用登记证",
+        "对特种设备生产、使用单位的监督检查",
+    ),
+    ("SThJ", "排污许可证核发", ("先照后证",), "排污许可证", "对排污单位的监督检查"),
+    (
+        "YJGL",
+        "危险化学品经营许可",
+        ("先照后证",),
+        "危险化学品经营许可证",
+        "对生产经营单位安全生产的监督检查",
+    ),
+    (
+        "WSJK",
+        "公共场所卫生许可",
+        ("先照后证", "告知承诺"),
+        "公共场所卫生许可证",
+        "对公共场所卫生的监督检查",
+    ),
+    (
+        "JTYS",
+        "道路货物运输经营许可",
+        ("告知承诺",),
+        "道路运输经营许可证",
+        "对道路运输经营者的监督检查",
+    ),
 )
 WORKING_DAYS = {"告知承诺": (0, 0), "多证合一": (1, 3), "先照后证": (5, 20)}
 """Working days from acceptance to decision, per reform track (当场办结 on a commitment)."""
@@ -72,10 +103,30 @@ def _stamp(moment: datetime | None) -> str | None:
     return None if moment is None else moment.strftime(STAMP)
 
 
+def _catalog_code(world: World, department: str, name: str) -> str:
+    """The code of the department's main supervision item called ``name``."""
+    return next(
+        item.code
+        for item in world.catalog
+        if item.parent_code is None
+        and item.department.abbreviation == department
+        and item.name == name
+    )
+
+
+def _reporter(world: World, office: Office, index: int) -> str:
+    """Who entered the case (上报人): one of the office's officers, else of its city's."""
+    city = world.offices[f"{office.department.abbreviation}-{office.city_code[:4]}"]
+    roster = office.officers or city.officers
+    return roster[index % len(roster)].name
+
+
 def licensing_event(world: World, index: int, entity: Entity) -> dict[str, Any]:
-    """One case, its times in order: applied ≤ accepted ≤ decided ≤ issued ≤ 更新时间."""
+    """One case, its times in order: applied ≤ accepted ≤ decided ≤ issued ≤ 更新时间 (when
+    it was reported, 上报时间), with the supervision item (监管事项目录编码) and the office's
+    implementation-list line (检查实施清单编码) the push to the national system needs."""
     rng = world.rng
-    department, item, tracks, licence = rng.choice(LICENSING_ITEMS)
+    department, item, tracks, licence, supervised_under = rng.choice(LICENSING_ITEMS)
     track = rng.choice(tracks)
     office = _office(world, department, entity)
     applied = world.office_hours(world.working_day_between(date(2026, 4, 1), date(2026, 6, 19)))
@@ -94,6 +145,8 @@ def licensing_event(world: World, index: int, entity: Entity) -> dict[str, Any]:
         issued = max(world.office_hours(issued_on), decided + timedelta(minutes=30))
     latest = issued or decided or accepted
     number = f"ZWFW{applied:%Y%m%d}{index:06d}"
+    updated = latest + timedelta(minutes=rng.randint(1, 120))
+    catalog_code = _catalog_code(world, department, supervised_under)
     return {
         "办件编号": number,
         "事项名称": item,
@@ -115,7 +168,11 @@ def licensing_event(world: World, index: int, entity: Entity) -> dict[str, Any]:
         "证照编号": f"{office.region_code}{applied:%Y}XK{index:06d}" if issued else None,
         "有效期起": issued.date().isoformat() if issued else None,
         "有效期至": _valid_until(issued, licence),
-        UPDATED: _stamp(latest + timedelta(minutes=rng.randint(1, 120))),
+        "监管事项目录编码": catalog_code,
+        "检查实施清单编码": f"{office.uscc}{office.level_digit}{catalog_code}01",
+        "上报时间": _stamp(updated),
+        "上报人": _reporter(world, office, index),
+        UPDATED: _stamp(updated),
     }
 
 

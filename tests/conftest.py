@@ -117,7 +117,7 @@ TIER_BUDGET_SECONDS = {
     "conformance": 240.0,
     "dags": 480.0,
     "e2e": 240.0,
-    # Long runs at scale under injected faults (the national push over 30,000 records).
+    # Long runs at scale under injected faults (the national push: nine types × 10,000 records).
     "soak": 600.0,
 }
 _tier_seconds: dict[str, float] = {}

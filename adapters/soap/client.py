@@ -44,6 +44,10 @@ class SoapAdapter(Adapter):
     capabilities = frozenset({"fetch", "push", "paginate", "incremental", "idempotent_push"})
     config_schema = "config/adapters/soap.json"
     url_setting = "url"
+    extra_security: tuple[Any, ...] = ()
+    """WS-Security parts applied after the channel's own (set before the first call): the
+    national push adds the province's ``BatchSignature`` here, as it adds ``SignedAuth`` to
+    the REST adapter."""
 
     @cached_property
     def _secrets(self) -> set[str]:
@@ -79,7 +83,7 @@ class SoapAdapter(Adapter):
                 url=self.settings["url"],
                 timeout=float(self.settings.get("timeout_seconds", 30)),
                 verify=self.settings.get("verify_tls", True),
-                wsse=security(self.settings.get("username_token"), signature),
+                wsse=security(self.settings.get("username_token"), signature, self.extra_security),
             )
 
     def _call(

@@ -3,6 +3,7 @@ or XSD at run time, hardened parser settings, and WS-Security with a peer's cert
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -83,9 +84,13 @@ class SecurityHeaders:
 
 
 def security(
-    username_token: dict[str, Any] | None, signature: dict[str, Path | str | None] | None
+    username_token: dict[str, Any] | None,
+    signature: dict[str, Path | str | None] | None,
+    extra: Sequence[Any] = (),
 ) -> SecurityHeaders | None:
-    """The WS-Security headers for the channel: a UsernameToken, then the signature over it."""
+    """The WS-Security headers for the channel: a UsernameToken, then the signature over it,
+    then ``extra`` parts (zeep ``apply``/``verify`` objects) a caller adds, such as
+    ``hub.national.soap_signing.BatchSignature``: last, so that they see the final Body."""
     headers: list[Any] = []
     if username_token:
         headers.append(
@@ -112,6 +117,7 @@ def security(
                 f"adapter.signature: cannot load key or certificate: {exc}"
             ) from exc
         headers.append(PeerSignature(key, cert, peer, secret))
+    headers.extend(extra)
     return SecurityHeaders(headers) if headers else None
 
 

@@ -27,7 +27,10 @@ runs in memory; cases, links, workflow instances with their transitions
 (:func:`hub.workflow.engine.start_many`), audit entries (one per transition and per merge,
 :func:`hub.audit.append_many`) and status messages are each written in one statement per
 chunk. The outcome is the one taking the complaints in one by one would have, in the same
-order.
+order. Finding the pending complaints costs what is pending, not the size of the store: the
+run looks only above a watermark below which every complaint is held by a case
+(``intake_pending``), and on PostgreSQL the tables it searches are analysed as they grow
+(:func:`hub.store.bulk.keep_statistics`), so that its queries keep their index plans.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Table, and_, exists, or_, select
+from sqlalchemy import Engine, Table, exists, func, select, text
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -52,9 +55,11 @@ from hub.cases.merging import MergeCandidate, MergeIndex, OpenCase, case_text, o
 from hub.cases.routing import RoutingLookups, route_with, triage_reason
 from hub.cases.settings import case_settings
 from hub.catalog.dictionaries import department
-from hub.store.bulk import insert_rows, reserve_ids, update_rows
+from hub.exchange.cursors import read_cursor, write_cursor
+from hub.store.bulk import among, insert_rows, keep_statistics, reserve_ids, update_rows
 from hub.store.models.cases import Case, CaseComplaint
 from hub.store.models.complaints import Complaint
+from hub.store.models.workflow import WorkflowInstance, WorkflowTransition
 from hub.workflow import Actor, load_workflow
 from hub.workflow.engine import NewInstance, StartedInstance, Step, start_many
 from hub.workflow.timing import utc
@@ -63,6 +68,13 @@ CHUNK = 2000
 _CASES = cast(Table, Case.__table__)
 _LINKS = cast(Table, CaseComplaint.__table__)
 _COMPLAINTS = cast(Table, Complaint.__table__)
+_SEARCHED = (
+    _COMPLAINTS,
+    _LINKS,
+    _CASES,
+    cast(Table, WorkflowInstance.__table__),
+    cast(Table, WorkflowTransition.__table__),
+)  # the tables the intake's queries search, kept analysed (``keep_statistics``)
 BEIJING = ZoneInfo("Asia/Shanghai")
 INTAKE = Actor.system("intake")
 _HANDLING_FIELDS = ("status", "handling_department_code", "answer", "closed_at", "updated_at")
@@ -120,35 +132,78 @@ _PENDING_COLUMNS = (
 
 
 def intake_pending(engine: Engine, *, chunk: int = CHUNK) -> IntakeReport:
-    """Take in every complaint that no case holds yet, a chunk per transaction (idempotent)."""
+    """Take in every complaint that no case holds yet, a chunk per transaction (idempotent).
+
+    The search for them stays proportional to what is pending, not to the store: every
+    complaint up to the watermark (``_WATERMARK``, kept in ``channel_cursors``) is held by a
+    case, so only those above it are looked at. The run first fixes ``top``, the highest
+    complaint id, while no complaint is being written (``_complaints_settled``): every id up
+    to ``top`` is then committed, and every later one is higher. Once all of them are taken
+    in, the watermark moves to ``top``; a run that fails leaves it where it was.
+    """
     report = IntakeReport()
-    after: tuple[datetime, int] | None = None
-    while True:
+    through = int(read_cursor(engine, *_WATERMARK) or 0)
+    with Session(engine) as session, session.begin():
+        top = _complaints_settled(session)
+    keep_statistics(engine, _SEARCHED)
+    with Session(engine) as session:
+        waiting = _waiting(session, through, top)
+    for first in range(0, len(waiting), chunk):
         with Session(engine) as session, session.begin():
             anchor_after_commit(session, default_anchor())
-            arrivals = _pending(session, after, chunk)
+            arrivals = _pending(session, waiting[first : first + chunk])
             if arrivals:
                 take_in_many(session, arrivals, report=report)
-                after = (arrivals[-1].received_at, arrivals[-1].id)
-        if len(arrivals) < chunk:
-            return report
+    if top > through:
+        write_cursor(engine, _WATERMARK[0], str(top), name=_WATERMARK[1])
+    return report
 
 
-def _pending(session: Session, after: tuple[datetime, int] | None, chunk: int) -> list[Arrival]:
-    """The next ``chunk`` complaints no case holds, oldest first, after ``after``."""
-    query = select(*_PENDING_COLUMNS).where(
-        ~exists().where(CaseComplaint.complaint_id == Complaint.id)
-    )
-    if after is not None:
-        received, last_id = after
-        query = query.where(
-            or_(
-                Complaint.received_at > received,
-                and_(Complaint.received_at == received, Complaint.id > last_id),
-            )
+_WATERMARK = ("cases.intake", "complaints_through")
+"""The ``channel_cursors`` row holding the id up to which every complaint is held by a case."""
+
+
+def _complaints_settled(session: Session) -> int:
+    """The highest complaint id, read once no transaction is still writing complaints.
+
+    PostgreSQL: a SHARE lock on the table waits for the writers in progress (new ones wait
+    for this short transaction); SQLite: the database's single write lock. Complaint ids come
+    from the table's own sequence when a row is inserted, so no id at or below the one read
+    can be committed later.
+    """
+    if session.connection().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE complaints IN SHARE MODE"))
+    else:
+        session.execute(text("UPDATE complaints SET id = id WHERE 1 = 0"))
+    return session.scalar(select(func.max(Complaint.id))) or 0
+
+
+def _waiting(session: Session, through: int, top: int) -> list[int]:
+    """The ids of the complaints above ``through`` (up to ``top``) no case holds, in the
+    order they are taken in: oldest first (received, then id)."""
+    rows = session.execute(
+        select(Complaint.id, Complaint.received_at)
+        .where(
+            Complaint.id > through,
+            Complaint.id <= top,
+            ~exists().where(CaseComplaint.complaint_id == Complaint.id),
         )
-    rows = session.execute(query.order_by(Complaint.received_at, Complaint.id).limit(chunk))
-    return [_arrival(row) for row in rows]
+        .order_by(Complaint.id)
+        .limit(max(top - through, 0))  # a pk range scan, whatever the statistics say
+    ).all()
+    return [row.id for row in sorted(rows, key=lambda row: (utc(row.received_at), row.id))]
+
+
+def _pending(session: Session, ids: Sequence[int]) -> list[Arrival]:
+    """The complaints of ``ids`` still held by no case, in the order of ``ids``."""
+    rows = session.execute(
+        select(*_PENDING_COLUMNS).where(
+            among(session, Complaint.id, ids),
+            ~exists().where(CaseComplaint.complaint_id == Complaint.id),
+        )
+    )
+    by_id = {row.id: row for row in rows}
+    return [_arrival(by_id[i]) for i in ids if i in by_id]
 
 
 def _arrival(complaint: Complaint | Row[*tuple[Any, ...]], email: str | None = None) -> Arrival:
@@ -375,11 +430,21 @@ def _start_workflows(
                     "category_code": draft.category_code,
                     "region_code": draft.region_code,
                 },
-                region_code=draft.region_code,
+                region_code=_supervised_in(draft.region_code),
                 steps=steps,
             )
         )
     return start_many(session, load_workflow(WORKFLOW), SUBJECT, subjects, actor=INTAKE, now=moment)
+
+
+def _supervised_in(region_code: str | None) -> str:
+    """The region whose supervisor a case's reminders and escalations reach: its own inside
+    the province; the province's for a case without one or outside it (it waits in triage,
+    and its lateness goes to the province's dispatching centre, not to nobody)."""
+    province = case_settings().province_region_prefix
+    if region_code and region_code.startswith(province):
+        return region_code
+    return province.ljust(6, "0")
 
 
 def _link(

@@ -35,6 +35,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from hub.cases.settings import case_settings
+from hub.store.bulk import among
 from hub.store.models.cases import Case
 from hub.store.models.workflow import WorkflowInstance
 from hub.workflow.timing import aware
@@ -130,11 +131,11 @@ def open_cases(session: Session, candidates: Sequence[MergeCandidate]) -> list[O
     addresses = sorted({c.address_key for c in candidates if c.address_key})
     keys: list[ColumnElement[bool]] = []
     if phones:
-        keys.append(Case.phone_digest.in_(phones))
+        keys.append(among(session, Case.phone_digest, phones))
     if targets:
-        keys.append(Case.target_uscc.in_(targets))
+        keys.append(among(session, Case.target_uscc, targets))
     if addresses:
-        keys.append(Case.address_key.in_(addresses))
+        keys.append(among(session, Case.address_key, addresses))
     if not keys:
         return []
     window = timedelta(days=case_settings().merge_window_days)
@@ -149,18 +150,23 @@ def open_cases(session: Session, candidates: Sequence[MergeCandidate]) -> list[O
             Case.address_key,
             Case.title,
             Case.content,
-        )
-        .join(
-            WorkflowInstance,
-            (WorkflowInstance.subject_type == "case") & (WorkflowInstance.subject_id == Case.id),
-        )
-        .where(
+        ).where(
             or_(*keys),
-            WorkflowInstance.terminal.is_(False),
             Case.received_at >= min(received) - window,
             Case.received_at <= max(received) + window,
         )
     ).all()
+    if not rows:
+        return []
+    # Which of them are open, by their ids: a join would let the planner start from every
+    # open instance (SQLite does), a cost that grows with the store, not with the chunk.
+    terminal = session.execute(
+        select(WorkflowInstance.subject_id, WorkflowInstance.terminal).where(
+            WorkflowInstance.subject_type == "case",
+            among(session, WorkflowInstance.subject_id, [row.id for row in rows]),
+        )
+    ).all()
+    open_ids = {subject_id for subject_id, done in terminal if not done}
     return [
         OpenCase(
             case_id=row.id,
@@ -172,6 +178,7 @@ def open_cases(session: Session, candidates: Sequence[MergeCandidate]) -> list[O
             text=case_text(row.title, row.content),
         )
         for row in rows
+        if row.id in open_ids
     ]
 
 

@@ -29,21 +29,28 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from hub.cases.settings import case_settings, read_yaml
 from hub.exchange.outbox import enqueue
+from hub.store.base import utcnow
+from hub.store.bulk import insert_new_rows
 from hub.store.models.cases import Case, CaseComplaint
 from hub.store.models.complaints import Complaint
+from hub.store.models.exchange import OutboxMessage
 from hub.store.models.workflow import WorkflowInstance, WorkflowTransition
+from hub.workflow import load_workflow
 from hub.workflow.timing import aware
 
 EVENT_TYPE = "case.status"
+_OUTBOX = cast(Table, OutboxMessage.__table__)
 BEIJING = ZoneInfo("Asia/Shanghai")
+
+COMPLAINT_WORKFLOW = "complaint"  # the workflow of standards/workflows/complaint.yaml
 
 
 @cache
@@ -121,22 +128,29 @@ def send_notices(session: Session, notices: Sequence[StatusNotice]) -> int:
     """Queue the outbox messages of ``notices`` (one statement); those whose transition sends
     no status, or whose source has no origin channel, are skipped. Returns how many."""
     settings = case_settings()
+    templates = status_templates()
+    names: dict[str | None, str | None] = {}
+    stamps: dict[datetime, str] = {}
     messages = []
     for notice in notices:
         channel = settings.origin_channels.get(notice.source)
-        template = status_templates().get(channel or "")
+        template = templates.get(channel or "")
         if channel is None or template is None:
             continue
         if notice.transition not in settings.status_transitions:
             continue
+        if notice.department_code not in names:
+            names[notice.department_code] = department_name(notice.department_code)
+        if notice.fired_at not in stamps:
+            stamps[notice.fired_at] = _beijing(notice.fired_at)
         values = {
             "source_number": notice.source_number,
             "tracking_no": notice.tracking_no,
             "state": notice.state,
             "answer": notice.answer,
-            "handled_at": _beijing(notice.fired_at),
+            "handled_at": stamps[notice.fired_at],
             "department_code": notice.department_code,
-            "department_name": department_name(notice.department_code),
+            "department_name": names[notice.department_code],
         }
         messages.append(
             {
@@ -154,8 +168,26 @@ def send_notices(session: Session, notices: Sequence[StatusNotice]) -> int:
                 ),
             }
         )
-    enqueue(session, messages)
+    _queue(session, messages)
     return len(messages)
+
+
+_MANY = 100
+"""From this many messages on, COPY (``insert_new_rows``) beats the ORM's executemany."""
+
+
+def _queue(session: Session, messages: list[dict[str, Any]]) -> None:
+    """``hub.exchange.outbox.enqueue``: the same rows (pending, no attempt yet, due now; a
+    message whose idempotency key is queued already left out), many through the bulk writer."""
+    if len(messages) < _MANY:
+        enqueue(session, messages)
+        return
+    now = utcnow()
+    rows = [
+        {"status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now, **m}
+        for m in messages
+    ]
+    insert_new_rows(session, _OUTBOX, rows, unique=("idempotency_key",))
 
 
 def _send(
@@ -176,7 +208,7 @@ def _send(
         return 0
     answer = fired.payload.get("answer") or case.answer
     if fired.transition == "not_accept":
-        answer = fired.reason
+        answer = not_accepted_answer(fired)
     return send_notices(
         session,
         [
@@ -198,6 +230,16 @@ def _send(
     )
 
 
+def not_accepted_answer(fired: WorkflowTransition) -> str | None:
+    """What the complainant is told of a complaint not accepted: the legal ground it was
+    refused on (its text in the workflow's ``not_accepted_grounds``), then the reason."""
+    grounds = load_workflow(COMPLAINT_WORKFLOW).dictionaries.get("not_accepted_grounds", {})
+    ground = grounds.get(str(fired.payload.get("legal_ground", "")))
+    if ground is None:
+        return fired.reason
+    return f"{ground}：{fired.reason}" if fired.reason else ground
+
+
 def record_handling(
     complaint: Complaint, case: Case, instance: WorkflowInstance, fired: WorkflowTransition
 ) -> None:
@@ -205,7 +247,9 @@ def record_handling(
     statuses = case_settings().complaint_statuses
     complaint.status = statuses.get(instance.state, complaint.status)
     complaint.handling_department_code = instance.department_code
-    complaint.answer = case.answer if instance.state != "not_accepted" else fired.reason
+    complaint.answer = (
+        case.answer if instance.state != "not_accepted" else not_accepted_answer(fired)
+    )
     complaint.closed_at = case.closed_at
     complaint.updated_at = fired.fired_at
 

@@ -2,6 +2,7 @@
 pull an entity's records from elsewhere.
 
     hub national push                    send what changed, in signed batches
+        [--transport rest|soap]          over REST or SOAP SubmitBatch (default: push.yaml's)
     hub national rejections              what the national system refused, with its reasons
     hub national replay KEY... | --all   send refused records again (after a fix)
     hub national reconcile [DATE] [--all]   compare with the national accepted-data query
@@ -23,6 +24,7 @@ from rich.table import Table
 
 from hub.cli.exchange import make_console, store_engine
 from hub.errors import HubError
+from hub.national.config import Transport
 from hub.national.reconcile import DayComparison
 
 national_app = typer.Typer(
@@ -67,12 +69,22 @@ def reconciliation_table(comparisons: list[DayComparison]) -> Table:
 
 
 @national_app.command("push")
-def push_command() -> None:
+def push_command(
+    transport: Annotated[
+        Transport | None,
+        typer.Option(help="what carries the batches (default: push.yaml's transport)"),
+    ] = None,
+) -> None:
     """Plan what changed since the national system's receipts and send it, signed."""
+    from dataclasses import replace
+
+    from hub.national.config import load_config
     from hub.national.push import push
 
     try:
-        report = push(store_engine())
+        config = load_config()
+        config = replace(config, transport=transport or config.transport)
+        report = push(store_engine(), config)
     except HubError as exc:
         raise _fail(exc) from exc
     table = Table(title="national push")
@@ -82,7 +94,8 @@ def push_command() -> None:
         table.add_row(data_type, *(str(operations[op]) for op in ("i", "u", "d")))
     console.print(table)
     console.print(
-        f"batches sent {report.batches_sent}, records accepted {report.accepted}, "
+        f"batches sent {report.batches_sent} over {config.transport}, "
+        f"records accepted {report.accepted}, "
         f"rejected {report.rejected}, held {report.held}"
         + (
             f", repeated receipt results ignored {report.repeated_results}"

@@ -6,6 +6,10 @@
                     with a reason, and nothing of it is accepted
     reconciliation  the accepted-data query lists the sample's key, with a count and a
                     checksum that agree with the keys it lists
+    soap_signed_push     (when push.yaml has a ``soap`` section) SOAP SubmitBatch, signed in
+                         its BatchSignature header, gets a receipt accepting its record
+    soap_bad_signature   a SubmitBatch signed by an unknown key is refused with a SOAP fault
+                         naming the signature
 
 Against the simulator (started here, requiring signatures) or a real endpoint (``url``,
 with the province's key from ``HUB_NATIONAL_SIGNING_KEY`` as in production). The sample is
@@ -27,7 +31,13 @@ from adapters.secrets import environment_overlay
 from hub.conformance.checks import CheckResult, failed, passed
 from hub.errors import AuthenticationFailed, ConfigurationError, HubError
 from hub.exchange.runner import build_adapter
-from hub.national.config import NationalConfig, SignedAuth, load_config, open_adapter
+from hub.national.config import (
+    NationalConfig,
+    SignedAuth,
+    load_config,
+    open_adapter,
+    open_soap_adapter,
+)
 from hub.national.profile import checksum, record_key
 from hub.national.push import china_day
 from hub.national.signing import generate_key_pair, private_key
@@ -76,7 +86,7 @@ def _unknown_key_adapter(config: NationalConfig) -> Iterator[RestAdapter]:
 
 
 def national_push_checks(*, url: str | None = None) -> list[CheckResult]:
-    """The four checks above; the simulator is started and stopped here unless ``url``."""
+    """The checks above; the simulator is started and stopped here unless ``url``."""
     from simulators.national import NationalSimulator
     from simulators.registry import SimulatorOptions
 
@@ -88,7 +98,8 @@ def national_push_checks(*, url: str | None = None) -> list[CheckResult]:
     environment = simulator.environment if simulator else {"HUB_NATIONAL_URL": url or ""}
     try:
         with environment_overlay(environment):
-            return _run(load_config())
+            config = load_config()
+            return _run(config) + _soap_checks(config)
     finally:
         if simulator is not None:
             simulator.stop()
@@ -158,3 +169,47 @@ def _reconciliation(
     ):
         return failed("reconciliation", "count or checksum disagree with the keys listed")
     return passed("reconciliation", f"{data.get('count')} key(s), checksum agrees")
+
+
+def _soap_checks(config: NationalConfig) -> list[CheckResult]:
+    """SubmitBatch signed with the province key is accepted; with an unknown key, refused."""
+    if config.soap is None:
+        return []
+    day = china_day()
+    good = _sample_batch(config, day, 90001 + uuid.uuid4().int % 9000)
+    try:
+        with open_soap_adapter(config) as adapter:
+            receipt = adapter.push(_soap_message(good))
+        signed = (
+            passed("soap_signed_push", f"receipt {receipt.remote_id}")
+            if receipt.accepted and receipt.remote_id
+            else failed("soap_signed_push", f"not accepted: {receipt.detail}")
+        )
+    except HubError as exc:
+        signed = failed("soap_signed_push", f"stopped: {exc}")
+    throwaway, _ = generate_key_pair(config.signing["algorithm"])
+    stranger = private_key(
+        config.signing["algorithm"], config.signing["key_id"], throwaway, setting="conformance"
+    )
+    forged = _sample_batch(config, day, 90001 + uuid.uuid4().int % 9000)
+    try:
+        with open_soap_adapter(config, stranger) as adapter:
+            receipt = adapter.push(_soap_message(forged))
+    except AuthenticationFailed as exc:
+        refused = (
+            passed("soap_bad_signature", f"refused: {str(exc)[:160]}")
+            if "signature" in str(exc).lower()
+            else failed("soap_bad_signature", f"refused without naming the signature: {exc}")
+        )
+    except HubError as exc:
+        refused = failed("soap_bad_signature", f"stopped: {exc}")
+    else:
+        refused = failed("soap_bad_signature", f"an unknown key's batch got {receipt.remote_id}")
+    return [signed, refused]
+
+
+def _soap_message(batch: dict[str, Any]) -> OutboundMessage:
+    """SubmitBatch's arguments: the batch as JSON text (the idempotency key is added)."""
+    text = json.dumps(batch, ensure_ascii=False)
+    key = f"conformance-{uuid.uuid4().hex}"
+    return OutboundMessage("batch", json.dumps({"batch": text}).encode(), key)

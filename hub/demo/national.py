@@ -1,9 +1,11 @@
 """The demo's national docking: push the demo store to the national simulator, reconcile.
 
 The simulator runs in-process and requires signatures; it hands the demo a fresh province
-key (``HUB_NATIONAL_SIGNING_KEY``) with its address, as it would be set in ``.env``. What
-the push held back (records the demo sample leaves incomplete for the national profile) is
-counted, not hidden: ``hub national rejections`` lists it with the reasons.
+key (``HUB_NATIONAL_SIGNING_KEY``) with its address, as it would be set in ``.env``. The
+sample carries every field the national profile requires (reporters, catalog and
+implementation-list codes, the draw's implementing agency), so every record is accepted; what
+the push would hold back or the national side reject is counted, not hidden: ``hub national
+rejections`` lists it with the reasons.
 """
 
 from __future__ import annotations

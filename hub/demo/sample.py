@@ -667,7 +667,7 @@ def _penalty_row(world: World, penalty: Penalty) -> dict[str, Any]:
 
     major = fine >= 200000
     basis = penalty.item.entry.basis.split("》")[0] + "》"
-    return {
+    row: dict[str, Any] = {
         "案件编号": penalty.number,
         "处罚决定书文号": penalty.decision_number,
         "案件名称": f"{entity.name}{penalty.problem}案",
@@ -714,6 +714,11 @@ def _penalty_row(world: World, penalty: Penalty) -> dict[str, Any]:
         ),
         "更新时间": world.update_time(),
     }
+    # The case's first officer reports it, as for inspections (after the random draws above,
+    # so that the rest of the sample stays the same for a seed).
+    first = row["执法人员证号"][0]
+    row["上报人"] = next(o.name for o in office.acting_officers if o.certificate == first)
+    return row
 
 
 _ARTICLE_COUNTS = {f"《{law.title}》": law.articles for law in LAWS}

@@ -36,6 +36,7 @@ from hub.errors import PermissionDenied
 from hub.exchange.processing import content_hash
 from hub.store.base import utcnow
 from hub.store.models.actions import Inspection
+from hub.store.models.catalog import ImplementationListItem
 from hub.store.models.draws import Draw, DrawAssignment, DrawPick
 from hub.store.models.entities import RegulatedEntity
 from hub.store.models.inspection_results import InspectionResult
@@ -227,14 +228,28 @@ def _inspection(
     officers: list[str],
     ended: datetime,
 ) -> Inspection:
-    """The supervision action: the inspection as every other inspection is stored."""
+    """The supervision action: the inspection as every other inspection is stored, under
+    the department's implementation-list line of the item (its code and agency) when the
+    department has one in force."""
     entity = session.scalars(
         select(RegulatedEntity).where(RegulatedEntity.uscc == entity_uscc)
     ).one_or_none()
+    line = session.scalars(
+        select(ImplementationListItem)
+        .where(
+            ImplementationListItem.catalog_code == catalog_code,
+            ImplementationListItem.department_code == actor.department_code,
+            ImplementationListItem.status == "active",
+        )
+        .order_by(ImplementationListItem.code)
+    ).first()
     departments = {item["department"] for item in draw.plan["items"]}
     return Inspection(
         action_number=number,
         catalog_code=catalog_code,
+        implementation_code=line.code if line else None,
+        agency_uscc=line.agency_uscc if line else None,
+        agency_name=line.agency_name if line else None,
         action_name=draw.name,
         department_code=actor.department_code,
         entity_uscc=entity_uscc,

@@ -3,11 +3,16 @@
 The file holds what the province needs to talk to the national system beyond the two pull
 channels: the REST adapter section of the push, the paths of reconciliation and entity
 pulls, the province's signing key (a ``${ENV}`` reference, never the key) and the national
-system's public key, pinned. Every error of the file is reported at once, with its line.
+system's public key, pinned; optionally the SOAP side of the same interface (``soap``: a SOAP
+adapter section on ``standards/wsdl/national``), and which of the two carries the batches
+(``transport``: ``rest``, the default, or ``soap``, which needs the ``soap`` section).
+Every error of the file is reported at once, with its line.
 
     config = load_config()
     with open_adapter(config) as adapter:   # the REST adapter, every request signed
         adapter.push(message)
+    with open_soap_adapter(config) as soap: # SubmitBatch, signed in its BatchSignature header
+        soap.push(OutboundMessage("batch", json.dumps({"batch": text}).encode(), key))
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +30,25 @@ from requests.auth import AuthBase
 
 from adapters.rest.client import RestAdapter
 from adapters.secrets import resolve
+from adapters.soap.client import SoapAdapter
 from hub.errors import ConfigurationError
 from hub.exchange.channels import ChannelConfig, MessageConfig
 from hub.exchange.runner import build_adapter
 from hub.national.profile import schema
 from hub.national.signing import Signer, Verifier, load_private_key, public_key
+from hub.national.soap_signing import BatchSignature
 from hub.settings import get_settings
 from hub.yamlfile import load_located_yaml
 
 CONFIG_FILE = Path("national_push") / "push.yaml"
 DEFAULT_WINDOW_SECONDS = 300
+
+
+class Transport(StrEnum):
+    """What carries the batches: the REST adapter (``adapter``) or SubmitBatch (``soap``)."""
+
+    REST = "rest"
+    SOAP = "soap"
 
 
 @dataclass(frozen=True)
@@ -47,10 +62,13 @@ class NationalConfig:
     adapter: dict[str, Any]
     paths: dict[str, str]
     signing: dict[str, Any] = field(repr=False)
+    soap: dict[str, Any] | None = None
+    transport: Transport = Transport.REST
 
-    def channel(self) -> ChannelConfig:
-        """The push as a channel the REST adapter can be built on (no pull messages: the
-        one message named is the batches pushed, which has no inbound mapping)."""
+    def channel(self, adapter: dict[str, Any] | None = None) -> ChannelConfig:
+        """The push as a channel the REST adapter (or ``adapter``, the SOAP section) can be
+        built on (no pull messages: the one message named is the batches pushed, which has
+        no inbound mapping)."""
         return ChannelConfig(
             name="national_push",
             title="national push",
@@ -58,7 +76,7 @@ class NationalConfig:
             system="national",
             department_code=self.department_code,
             personal_data=True,
-            adapter=self.adapter,
+            adapter=adapter or self.adapter,
             messages=(MessageConfig("batches", self.path, ()),),
             subscribe=(),
             raw={},
@@ -110,6 +128,8 @@ def load_config(path: Path | None = None) -> NationalConfig:
         adapter=dict(data["adapter"]),
         paths=dict(data["paths"]),
         signing=dict(data["signing"]),
+        soap=dict(data["soap"]) if data.get("soap") else None,
+        transport=Transport(data.get("transport", Transport.REST)),
     )
 
 
@@ -139,5 +159,21 @@ def open_adapter(config: NationalConfig) -> Iterator[RestAdapter]:
     if not isinstance(adapter, RestAdapter):
         raise ConfigurationError(f"{config.path}: adapter.type must be rest")
     adapter.auth = SignedAuth(adapter.auth, signer)
+    with adapter:
+        yield adapter
+
+
+@contextmanager
+def open_soap_adapter(
+    config: NationalConfig, signer: Signer | None = None
+) -> Iterator[SoapAdapter]:
+    """The SOAP adapter of the ``soap`` section, every call signed with the province key
+    (or ``signer``) in the ``BatchSignature`` header (``hub.national.soap_signing``)."""
+    if config.soap is None:
+        raise ConfigurationError(f"{config.path}: no soap section")
+    adapter = build_adapter(config.channel(config.soap))
+    if not isinstance(adapter, SoapAdapter):
+        raise ConfigurationError(f"{config.path}: soap.type must be soap")
+    adapter.extra_security = (BatchSignature(signer or config.signer()),)
     with adapter:
         yield adapter

@@ -164,8 +164,10 @@ def _coercive_measures(session: Session) -> Iterator[Message]:
 
 
 def _licensing(session: Session) -> Iterator[Message]:
+    """Decided cases: one still being handled (办理中) is no licensing action yet."""
     officers = _officers(session)
-    for row in session.scalars(select(Licensing).order_by(Licensing.id)):
+    query = select(Licensing).where(Licensing.decision.is_not(None)).order_by(Licensing.id)
+    for row in session.scalars(query):
         yield {
             **_action(row, officers),
             "licence_kind": row.licence_kind,

@@ -11,13 +11,31 @@ One run (``push``) does two things, each safe to repeat:
    schema first: one that fails is ``held`` with the reasons, never sent. The rest are cut
    into batches (number = China Standard Time date + sequence of that day), each stored
    with its idempotency key and its document, sealed.
-2. **Send**, oldest batch first, through the REST adapter (retries, Retry-After, receipt
-   pointer) with every request signed (``config.open_adapter``). The receipt settles each
+2. **Send**, oldest batch first, over the configured transport (``transport`` in push.yaml,
+   ``rest`` by default): the REST adapter (retries, Retry-After, receipt pointer) with every
+   request signed (``config.open_adapter``), or SOAP ``SubmitBatch`` with the same payload
+   as its ``batch`` text, the same idempotency key and the same key signing its
+   ``BatchSignature`` header (``config.open_soap_adapter``). The receipt settles each
    record: accepted with its receipt id, or rejected with the national system's reasons; a
    repeated result for a record is counted and ignored. A batch that got no receipt (the
    remote timed out or is down) stays pending and is sent again, byte for byte under the
    same key, by the next run: the national system answers a known key with the receipt it
    gave, so nothing is applied twice. When the remote is unavailable the run stops there.
+
+   Both transports answer in the REST receipt's shape, so one settlement serves both
+   (``hub.national.soap_transport``: the SOAP answer read as that receipt, its faults
+   sorted into refusals, wrong credentials and transient failures as over REST). The SOAP
+   adapter does not retry within a call: a transient failure ends the run, and the next
+   one resends.
+
+Concurrent runs: planning and batch numbering take one lock (``claim_numbering``: a
+transaction-scoped advisory lock on PostgreSQL, the database's write lock on SQLite), so a
+second run plans after the first committed and finds its records pending; sending locks each
+batch row (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite a claiming write first), so
+a batch goes out from one run only.
+
+The push log is read and written in bulk (``hub.store.bulk``), a few statements a batch
+rather than one a record: 10,000 records of a type are planned, sent and settled in seconds.
 
 Why not the outbox dispatcher: it sends one message per row and keeps a receipt's verdict,
 not its per-record results, while the national interface takes batches of up to 1000
@@ -30,27 +48,40 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Table, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.base import OutboundMessage, Receipt
-from adapters.rest.client import RestAdapter
 from hub.errors import RetryLater
-from hub.national.config import NationalConfig, load_config, open_adapter
+from hub.national.config import (
+    NationalConfig,
+    Transport,
+    load_config,
+    open_adapter,
+    open_soap_adapter,
+)
 from hub.national.messages import CHINA_STANDARD_TIME, Message, current_messages
 from hub.national.profile import DATA_TYPES, checksum, content_hash, problems
+from hub.national.soap_transport import submit_batch
 from hub.store.base import utcnow
+from hub.store.bulk import insert_rows, update_rows
 from hub.store.models.national import NationalBatch, NationalSentRecord
 
 log = logging.getLogger(__name__)
 
 DELETED = "deleted"
 """The content hash of a ``d`` entry (it carries no content)."""
+NUMBERING_LOCK = 0x4E415450  # "NATP": the advisory lock of national planning and numbering
+SENT_RECORDS = cast(Table, NationalSentRecord.__table__)
+BatchSender = Callable[[str, str], Receipt]
+"""Sends a batch (its JSON text, its idempotency key); the receipt's ``raw`` is the national
+receipt as JSON (``receipt.json``), or, when the batch was refused whole, its reasons."""
 
 
 def china_day(moment: datetime | None = None) -> date:
@@ -99,10 +130,23 @@ def push(
     report = PushReport()
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
     with sessions.begin() as session:
+        claim_numbering(session)
         for data_type in data_types:
             _plan(session, settings, data_type, report, now)
     send_pending(engine, settings, report)
     return report
+
+
+def claim_numbering(session: Session) -> None:
+    """Hold, until the transaction ends, the lock under which the push log is planned from
+    and batches are numbered: two runs never plan the same records or number two batches
+    alike. PostgreSQL: a transaction-scoped advisory lock (re-entrant). SQLite: the
+    database's single write lock, taken now by a write that matches no row (the busy
+    timeout makes a second writer wait)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": NUMBERING_LOCK})
+    else:
+        session.execute(text("UPDATE national_batches SET id = id WHERE 1 = 0"))
 
 
 def send_pending(engine: Engine, config: NationalConfig, report: PushReport) -> None:
@@ -118,9 +162,9 @@ def send_pending(engine: Engine, config: NationalConfig, report: PushReport) -> 
         )
     if not waiting:
         return
-    with open_adapter(config) as adapter:
+    with _open_sender(config) as sender:
         for position, batch_id in enumerate(waiting):
-            failure = _send(sessions, adapter, batch_id, report)
+            failure = _send(sessions, sender, batch_id, report)
             if failure is not None:
                 report.stopped = f"the national system is unavailable: {failure}"
                 report.pending_batches = len(waiting) - position
@@ -138,6 +182,7 @@ def _plan(
     """Queue ``data_type``'s changes since what the national system accepted."""
     latest, latest_accepted = _push_log(session, data_type)
     planned: list[PlannedRecord] = []
+    held: list[dict[str, Any]] = []
     messages = current_messages(session, data_type)
     for key, data in messages.items():
         digest = content_hash(data)
@@ -155,19 +200,11 @@ def _plan(
         operation = "u" if accepted is not None and accepted.operation != "d" else "i"
         reasons = problems(data_type, data)
         if reasons:
-            session.add(
-                NationalSentRecord(
-                    data_type=data_type,
-                    record_key=key,
-                    operation=operation,
-                    content_hash=digest,
-                    status="held",
-                    reasons=reasons,
-                )
-            )
-            report.held += 1
+            held.append(_log_row(data_type, key, operation, digest, None, "held", reasons))
             continue
         planned.append(PlannedRecord(operation, key, data, digest))
+    insert_rows(session, SENT_RECORDS, held)
+    report.held += len(held)
     for key, accepted in latest_accepted.items():
         last = latest[key]
         if key in messages or accepted.operation == "d" or last.status in ("pending", "rejected"):
@@ -179,22 +216,60 @@ def _plan(
         new_batch(session, config, data_type, planned[start : start + config.batch_size], now)
 
 
-def _push_log(
-    session: Session, data_type: str
-) -> tuple[dict[str, NationalSentRecord], dict[str, NationalSentRecord]]:
+class LogEntry(NamedTuple):
+    """What planning reads of a push log row (plain columns: no ORM object per row)."""
+
+    record_key: str
+    operation: str
+    content_hash: str
+    status: str
+
+
+def _push_log(session: Session, data_type: str) -> tuple[dict[str, LogEntry], dict[str, LogEntry]]:
     """The latest entry of every key of ``data_type``, and its latest accepted one."""
-    latest: dict[str, NationalSentRecord] = {}
-    latest_accepted: dict[str, NationalSentRecord] = {}
+    latest: dict[str, LogEntry] = {}
+    latest_accepted: dict[str, LogEntry] = {}
     query = (
-        select(NationalSentRecord)
+        select(
+            NationalSentRecord.record_key,
+            NationalSentRecord.operation,
+            NationalSentRecord.content_hash,
+            NationalSentRecord.status,
+        )
         .where(NationalSentRecord.data_type == data_type)
         .order_by(NationalSentRecord.id)
     )
-    for entry in session.scalars(query):
+    for row in session.execute(query):
+        entry = LogEntry(*row)
         latest[entry.record_key] = entry
         if entry.status == "accepted":
             latest_accepted[entry.record_key] = entry
     return latest, latest_accepted
+
+
+def _log_row(
+    data_type: str,
+    key: str,
+    operation: str,
+    digest: str,
+    batch_id: int | None,
+    status: str,
+    reasons: list[str],
+) -> dict[str, Any]:
+    """A push log row for ``insert_rows`` (which applies no column defaults)."""
+    moment = utcnow()
+    return {
+        "data_type": data_type,
+        "record_key": key,
+        "operation": operation,
+        "content_hash": digest,
+        "batch_id": batch_id,
+        "status": status,
+        "receipt_id": None,
+        "reasons": reasons,
+        "created_at": moment,
+        "updated_at": moment,
+    }
 
 
 def new_batch(
@@ -206,7 +281,9 @@ def new_batch(
     day: date | None = None,
 ) -> NationalBatch:
     """A pending batch of ``records`` numbered in ``day`` (default: today, CST; reconciliation
-    re-sends what a day lacks in a batch of that day, so that both sides count it there)."""
+    re-sends what a day lacks in a batch of that day, so that both sides count it there).
+    Takes the numbering lock (``claim_numbering``) if the caller has not."""
+    claim_numbering(session)
     batch_day = day or china_day(now)
     sequence = (
         session.scalar(
@@ -243,93 +320,125 @@ def new_batch(
     )
     session.add(batch)
     session.flush()
-    session.add_all(
-        NationalSentRecord(
-            data_type=data_type,
-            record_key=record.key,
-            operation=record.operation,
-            content_hash=record.content_hash,
-            batch_id=batch.id,
-            status="pending",
-            reasons=[],
-        )
-        for record in records
+    insert_rows(
+        session,
+        SENT_RECORDS,
+        [
+            _log_row(data_type, r.key, r.operation, r.content_hash, batch.id, "pending", [])
+            for r in records
+        ],
     )
     return batch
 
 
+@contextmanager
+def _open_sender(config: NationalConfig) -> Iterator[BatchSender]:
+    """The transport ``config.transport`` names, signing every batch with the province key."""
+    if config.transport is Transport.SOAP:
+        with open_soap_adapter(config) as soap:
+            yield lambda payload, key: submit_batch(soap, payload, key)
+        return
+    with open_adapter(config) as adapter:
+        yield lambda payload, key: adapter.push(OutboundMessage("batch", payload.encode(), key))
+
+
 def _send(
-    sessions: sessionmaker[Session], adapter: RestAdapter, batch_id: int, report: PushReport
+    sessions: sessionmaker[Session], sender: BatchSender, batch_id: int, report: PushReport
 ) -> RetryLater | None:
     """Push one batch and settle its records in one transaction; a transient failure leaves
     it pending (its attempt and error recorded) and is returned."""
     with sessions.begin() as session:
-        query = select(NationalBatch).where(
-            NationalBatch.id == batch_id, NationalBatch.state == "pending"
-        )
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        batch = session.scalars(query).one_or_none()
+        batch = _claim(session, batch_id)
         if batch is None or batch.payload is None:
-            return None  # settled by another run since it was listed
+            return None  # settled by another run since it was listed, or being sent by one
         batch.attempts += 1
-        message = OutboundMessage("batch", batch.payload.encode(), batch.idempotency_key)
         try:
-            receipt = adapter.push(message)
+            receipt = sender(batch.payload, batch.idempotency_key)
         except RetryLater as exc:
             batch.last_error = str(exc)
             return exc
-        entries = list(
-            session.scalars(
-                select(NationalSentRecord)
+        entries: list[tuple[int, str]] = [
+            (entry_id, key)
+            for entry_id, key in session.execute(
+                select(NationalSentRecord.id, NationalSentRecord.record_key)
                 .where(NationalSentRecord.batch_id == batch.id)
                 .order_by(NationalSentRecord.id)
             )
-        )
-        _settle(batch, entries, receipt, report)
+        ]
+        update_rows(session, SENT_RECORDS, _settle(batch, entries, receipt, report))
         report.batches_sent += 1
         return None
 
 
+def _claim(session: Session, batch_id: int) -> NationalBatch | None:
+    """The batch, still pending, held by this transaction until it is settled.
+
+    PostgreSQL: its row locked, skipped when another run holds it. SQLite: the database's
+    write lock taken first (a store with one writer: a second run waits, then finds the
+    batch settled); a write before any read, so that WAL never has to upgrade a stale
+    snapshot."""
+    query = select(NationalBatch).where(
+        NationalBatch.id == batch_id, NationalBatch.state == "pending"
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    else:
+        claim_numbering(session)
+    return session.scalars(query).one_or_none()
+
+
 def _settle(
     batch: NationalBatch,
-    entries: list[NationalSentRecord],
+    entries: list[tuple[int, str]],
     receipt: Receipt,
     report: PushReport,
-) -> None:
-    """Write the receipt's verdict on every record of the batch."""
+) -> list[dict[str, Any]]:
+    """Write the receipt's verdict on the batch; answer its records' new columns (id,
+    status, receipt id, reasons, updated_at) for one bulk update."""
     answer = _json(receipt.raw)
-    batch.answered_at, batch.payload = utcnow(), None
+    moment = utcnow()
+    batch.answered_at, batch.payload = moment, None
     if not receipt.accepted:  # refused whole (HTTP 4xx): every record carries the reasons
         errors = answer.get("errors") if isinstance(answer.get("errors"), list) else None
         reasons = [str(error) for error in errors] if errors else [receipt.detail]
         batch.state, batch.last_error, batch.receipt = "refused", receipt.detail, answer or None
-        for entry in entries:
-            entry.status, entry.reasons = "rejected", reasons
         batch.rejected_count = len(entries)
         report.rejected += len(entries)
-        return
+        return [_verdict(entry_id, "rejected", None, reasons, moment) for entry_id, _ in entries]
     results: dict[int, dict[str, Any]] = {}
     for result in answer.get("results", []):
         if result.get("index") in results:
             report.repeated_results += 1  # a receipt repeating a record's result
             continue
         results[int(result["index"])] = result
-    accepted = 0
-    for index, entry in enumerate(entries):
+    verdicts = []
+    for index, (entry_id, key) in enumerate(entries):
         result = results.get(index)
-        if result is not None and result.get("accepted") and result.get("key") == entry.record_key:
-            entry.status, entry.receipt_id, entry.reasons = "accepted", result["receipt_id"], []
-            accepted += 1
+        if result is not None and result.get("accepted") and result.get("key") == key:
+            verdicts.append(_verdict(entry_id, "accepted", result["receipt_id"], [], moment))
         else:
-            entry.status = "rejected"
-            entry.reasons = list(result.get("reasons", [])) if result else ["no result in receipt"]
+            reasons = list(result.get("reasons", [])) if result else ["no result in receipt"]
+            verdicts.append(_verdict(entry_id, "rejected", None, reasons, moment))
+    accepted = sum(1 for verdict in verdicts if verdict["status"] == "accepted")
     batch.state = str(answer.get("status", "accepted"))
     batch.receipt_id = receipt.remote_id
     batch.receipt = answer
     batch.accepted_count, batch.rejected_count = accepted, len(entries) - accepted
     report.accepted += accepted
     report.rejected += len(entries) - accepted
+    return verdicts
+
+
+def _verdict(
+    entry_id: int, status: str, receipt_id: str | None, reasons: list[str], moment: datetime
+) -> dict[str, Any]:
+    return {
+        "id": entry_id,
+        "status": status,
+        "receipt_id": receipt_id,
+        "reasons": reasons,
+        "updated_at": moment,
+    }
 
 
 def _json(raw: bytes) -> dict[str, Any]:

@@ -33,7 +33,14 @@ from hub.errors import DataError, RemoteUnavailable
 from hub.national.config import NationalConfig, load_config, open_adapter
 from hub.national.messages import current_messages
 from hub.national.profile import DATA_TYPES, checksum, content_hash
-from hub.national.push import PlannedRecord, PushReport, china_day, new_batch, send_pending
+from hub.national.push import (
+    PlannedRecord,
+    PushReport,
+    china_day,
+    claim_numbering,
+    new_batch,
+    send_pending,
+)
 from hub.store.models.national import NationalBatch, NationalSentRecord
 
 KEYS_PAGE_SIZE = 10000
@@ -177,6 +184,7 @@ def _resend(
     """Queue every missing key again, as its current message, in a batch of its own day."""
     resent: dict[tuple[str, date], int] = {}
     with sessionmaker(bind=engine).begin() as session:
+        claim_numbering(session)
         for comparison in lacking:
             messages = current_messages(session, comparison.data_type)
             records = [

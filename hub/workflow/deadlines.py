@@ -121,7 +121,12 @@ def check_instance(
                 .execution_options(synchronize_session=False)
             )
     elif reminder_due(definition, instance.due_at, now) and _send(
-        session, instance, "reminder", 1, instance.department_code
+        session,
+        instance,
+        "reminder",
+        1,
+        # held by no department (a case in triage): its supervisor is reminded
+        instance.department_code or supervisor_department(definition, instance.region_code),
     ):
         report.sent("reminder", definition.name)
 

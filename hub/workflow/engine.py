@@ -23,7 +23,7 @@ one transition row and one audit entry per step, in one statement per table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -385,8 +385,26 @@ def start_many(
             deadlines[key] = state_deadline(definition, state, attributes, moment)
         return deadlines[key]
 
+    checked: dict[Hashable, tuple[_Move, ...]] = {}
+
+    def moves_of(subject: NewInstance) -> tuple[_Move, ...]:
+        """The subject's steps checked, once per distinct steps and holding department."""
+        try:
+            key: Hashable = (
+                subject.department_code,
+                tuple((s.transition, s.reason, tuple(s.fields.items())) for s in subject.steps),
+            )
+            hash(key)
+        except TypeError:  # a field value that cannot be a key: check this one on its own
+            return _checked(definition, subject_type, subject.steps, subject.department_code, actor)
+        if key not in checked:
+            checked[key] = _checked(
+                definition, subject_type, subject.steps, subject.department_code, actor
+            )
+        return checked[key]
+
     drafts = [
-        _walk(definition, subject_type, subject, actor, moment, deadline_of) for subject in subjects
+        _walk(definition, subject, moves_of(subject), moment, deadline_of) for subject in subjects
     ]
     if not drafts:
         return []
@@ -471,15 +489,58 @@ def start_many(
     ]
 
 
-def _walk(
+@dataclass(frozen=True)
+class _Move:
+    """A step checked as ``fire`` checks it: the transition, the role it is fired in, its
+    fields, and the department holding the instance after it."""
+
+    spec: TransitionSpec
+    role: str
+    given: dict[str, Any]
+    department_code: str | None
+
+
+def _checked(
     definition: WorkflowDefinition,
     subject_type: str,
-    subject: NewInstance,
+    steps: Sequence[Step],
+    department: str | None,
     actor: Actor,
+) -> tuple[_Move, ...]:
+    """The moves of ``steps`` from the initial state with ``department`` holding the
+    instance, each checked as ``fire`` checks it (its errors raised)."""
+    state = definition.initial
+    moves = []
+    for step in steps:
+        spec = definition.transition(step.transition)
+        if state not in spec.from_states:
+            raise TransitionRefused(
+                f"cannot {spec.name} from {state!r}; only from "
+                f"{', '.join(sorted(spec.from_states))}"
+            )
+        held = frozenset(
+            name for name, role in definition.roles.items() if holds(role, department, actor)
+        )
+        role = _first_role(definition, spec, held, actor, subject_type)
+        given = {name: value for name, value in step.fields.items() if value not in (None, "")}
+        _check_fields(definition, spec, step.reason, given)
+        if spec.sets_department is not None:
+            department = str(given[spec.sets_department]).strip()
+        elif spec.clears_department:
+            department = None
+        moves.append(_Move(spec, role, given, department))
+        state = spec.to_state
+    return tuple(moves)
+
+
+def _walk(
+    definition: WorkflowDefinition,
+    subject: NewInstance,
+    moves: Sequence[_Move],
     moment: datetime,
     deadline_of: Callable[[str, Mapping[str, Any]], Deadline | None],
 ) -> _Draft:
-    """``subject``'s start and steps, checked as ``fire`` checks them, in memory."""
+    """``subject``'s start and its checked ``moves``, with their deadlines, in memory."""
     state = definition.initial
     department = subject.department_code
     deadline: Deadline | None = deadline_of(state, subject.attributes)
@@ -487,40 +548,24 @@ def _walk(
     draft.steps.append(
         FiredStep(START, 0, None, state, department, None, {}, moment, "system", None)
     )
-    for sequence, step in enumerate(subject.steps, start=1):
-        spec = definition.transition(step.transition)
-        if draft.state not in spec.from_states:
-            raise TransitionRefused(
-                f"cannot {spec.name} from {draft.state!r}; only from "
-                f"{', '.join(sorted(spec.from_states))}"
-            )
-        held = frozenset(
-            name
-            for name, role in definition.roles.items()
-            if holds(role, draft.department_code, actor)
-        )
-        role = _first_role(definition, spec, held, actor, subject_type)
-        given = {name: value for name, value in step.fields.items() if value not in (None, "")}
-        _check_fields(definition, spec, step.reason, given)
-        if spec.sets_department is not None:
-            draft.department_code = str(given[spec.sets_department]).strip()
-        elif spec.clears_department:
-            draft.department_code = None
-        on_time = None if draft.deadline is None else aware(moment) <= aware(draft.deadline.due_at)
-        draft.deadline = deadline_of(spec.to_state, subject.attributes)
+    for sequence, (step, move) in enumerate(zip(subject.steps, moves, strict=True), start=1):
+        to_state = move.spec.to_state
+        on_time = None if draft.deadline is None else moment <= draft.deadline.due_at
+        draft.deadline = deadline_of(to_state, subject.attributes)
+        draft.department_code = move.department_code
         draft.steps.append(
             FiredStep(
-                spec.name,
+                move.spec.name,
                 sequence,
                 draft.state,
-                spec.to_state,
-                draft.department_code,
+                to_state,
+                move.department_code,
                 step.reason,
-                given,
+                dict(move.given),
                 moment,
-                role,
+                move.role,
                 on_time,
             )
         )
-        draft.state = spec.to_state
+        draft.state = to_state
     return draft

@@ -19,8 +19,8 @@ catalog and complaints), ``listing`` (incremental paging), ``gate`` (faults), ``
 
 Settings read at start from ``SimulatorOptions.faults``: ``province`` (``340000``), the
 province whose batches are accepted and whose complaints are served; ``complaints`` (60);
-``require_hmac`` (false); ``require_signature`` (false): pushes and entity pulls must be
-signed (``signatures``) with ``signature_algorithm`` (``sm2_sm3``) by the key
+``require_hmac`` (false); ``require_signature`` (false): pushes (REST, and SOAP SubmitBatch
+in its ``BatchSignature`` header) and entity pulls must be signed (``signatures``) with ``signature_algorithm`` (``sm2_sm3``) by the key
 ``province_public_key`` (its id ``province_key_id``, ``hub-340000``), or, when no key is
 given, by a fresh key pair whose private half ``environment`` hands out as
 ``HUB_NATIONAL_SIGNING_KEY``; ``journal``: a file keeping what was accepted across restarts
@@ -87,7 +87,7 @@ class NationalSimulator:
                 "signature_check": signature_check,
                 "gate": self.gate,
                 "seed": options.seed,
-                "soap": NationalSoap(self.store, self.credentials),
+                "soap": NationalSoap(self.store, self.credentials, signature_check),
             },
         )
         self._served = serve_handler(handler, options, name="national")

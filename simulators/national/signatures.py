@@ -7,9 +7,13 @@ never used before, and the signature over::
 
     METHOD\\nPATH?QUERY\\nTIMESTAMP\\nNONCE\\nhex(DIGEST(body))      DIGEST: SM3 for SM2, else SHA-256
 
+A SOAP ``SubmitBatch`` carries the same five fields in its ``BatchSignature`` header, over
+``POST\\nSOAPACTION\\nTIMESTAMP\\nNONCE\\nhex(DIGEST(exclusive C14N of soap:Body))``
+(``simulators.national.soap`` reads them and asks ``fields_refusal``).
+
 The canonical text is rebuilt here from that description, not imported, so that a mistake
 on the hub's side shows; only the curve arithmetic is shared. A refusal names its reason
-(never echoing what was sent), which the simulator answers as HTTP 401.
+(never echoing what was sent), which the simulator answers as HTTP 401 (SOAP: a fault).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from email.message import Message
+from typing import NamedTuple
 
 from hub.national.signing import Verifier, decode_signature, sm3_hex
 
@@ -28,6 +33,20 @@ SIGNED_PATHS = ("/api/v1/batches", "/api/v1/entities/")
 
 def _digest(algorithm: str, body: bytes) -> str:
     return sm3_hex(body) if algorithm == "sm2_sm3" else hashlib.sha256(body).hexdigest()
+
+
+class SignedFields(NamedTuple):
+    """The five signature fields, wherever a request carries them."""
+
+    algorithm: str
+    key_id: str
+    timestamp: str
+    nonce: str
+    value: str
+
+    @property
+    def complete(self) -> bool:
+        return all(self)
 
 
 @dataclass
@@ -43,14 +62,24 @@ class SignatureCheck:
         return path.startswith(SIGNED_PATHS)
 
     def refusal(self, method: str, target: str, headers: Message, body: bytes) -> str | None:
-        """None when the signature holds; else why it does not."""
-        algorithm = headers.get("X-Sign-Algorithm", "")
-        key_id = headers.get("X-Sign-Key-Id", "")
-        timestamp = headers.get("X-Sign-Timestamp", "")
-        nonce = headers.get("X-Sign-Nonce", "")
-        value = headers.get("X-Sign-Value", "")
-        if not (algorithm and key_id and timestamp and nonce and value):
+        """None when the signature of a REST request holds; else why it does not."""
+        fields = SignedFields(
+            headers.get("X-Sign-Algorithm", ""),
+            headers.get("X-Sign-Key-Id", ""),
+            headers.get("X-Sign-Timestamp", ""),
+            headers.get("X-Sign-Nonce", ""),
+            headers.get("X-Sign-Value", ""),
+        )
+        if not fields.complete:
             return "signature headers X-Sign-* are missing"
+        return self.fields_refusal(fields, method, target, body)
+
+    def fields_refusal(
+        self, fields: SignedFields, method: str, target: str, body: bytes
+    ) -> str | None:
+        """None when complete signature ``fields`` hold over the canonical text of
+        ``method``, ``target`` and ``body`` (REST headers or the SOAP header alike)."""
+        algorithm, key_id, timestamp, nonce, value = fields
         if algorithm != self.verifier.algorithm.value:
             return f"signature algorithm must be {self.verifier.algorithm.value}"
         if key_id != self.verifier.key_id:

@@ -6,6 +6,12 @@ PasswordDigest, a fresh nonce and ``Created`` on every call, and answers SubmitB
 QueryAccepted by delegating to the same ``AcceptedStore`` as the REST side: one validation,
 one idempotency, one reconciliation. Requests are parsed with the hub's safe XML options, and
 any DTD is refused, as ``simulators/platform_12315`` does.
+
+With ``require_signature`` on, a SubmitBatch must carry the province's ``BatchSignature``
+header (``national.xsd``): its fields are those of the REST ``X-Sign-*`` headers, checked by
+the same ``SignatureCheck``, over ``POST``, the operation's SOAPAction and the exclusive C14N
+of ``soap:Body``. A missing header is a ``wsse:InvalidSecurity`` fault, any other refusal a
+``wsse:FailedCheck`` fault; both name the reason, and nothing of the batch is applied.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from lxml import etree
 import standards
 from hub.exchange.parsers import refuses_doctype, xml_parser_options
 from simulators.national.auth import Credentials
+from simulators.national.signatures import SignatureCheck, SignedFields
 from simulators.national.store import AcceptedStore
 from simulators.platform_12315 import SOAP, WSSE, SoapFault, check_username_token
 
@@ -27,14 +34,22 @@ WSDL_FOLDER = Path(standards.__file__).resolve().parent / "wsdl" / "national"
 TNS = "urn:cn:gov:supervision:national:v1"
 SOAP_PATH = "/ws/national"
 DEFAULT_KEYS_PER_PAGE = 1000
+SIGNATURE = f"{{{TNS}}}BatchSignature"
+SIGNATURE_FIELDS = ("algorithm", "keyId", "timestamp", "nonce", "value")
 
 
 class NationalSoap:
     """SubmitBatch and QueryAccepted over SOAP 1.1, with WS-Security."""
 
-    def __init__(self, store: AcceptedStore, credentials: Credentials) -> None:
+    def __init__(
+        self,
+        store: AcceptedStore,
+        credentials: Credentials,
+        signature_check: SignatureCheck | None = None,
+    ) -> None:
         self.store = store
         self.credentials = credentials
+        self.signature_check = signature_check
         self._nonces: set[str] = set()
         self._lock = threading.Lock()
 
@@ -67,6 +82,8 @@ class NationalSoap:
             }
             if operation is None or operation.tag not in handlers:
                 raise SoapFault("soap:Client", "unknown operation")
+            if operation.tag == f"{{{TNS}}}SubmitBatch":
+                self._check_signature(envelope, operation.tag)
             status, content = 200, handlers[operation.tag](operation)
         except SoapFault as fault:
             status, content = fault.status, _fault_element(fault)
@@ -83,6 +100,29 @@ class NationalSoap:
             seen_nonces=self._nonces,
             lock=self._lock,
         )
+
+    def _check_signature(self, envelope: etree._Element, operation: str) -> None:
+        """Refuse a SubmitBatch whose BatchSignature is missing or does not hold."""
+        if self.signature_check is None:
+            return
+        header = envelope.find(f"{{{SOAP}}}Header/{SIGNATURE}")
+        fields = SignedFields(
+            *(
+                (header.findtext(name) or "").strip() if header is not None else ""
+                for name in SIGNATURE_FIELDS
+            )
+        )
+        if not fields.complete:
+            raise SoapFault(
+                "wsse:InvalidSecurity", "the BatchSignature header (the signature) is missing"
+            )
+        body = envelope.find(f"{{{SOAP}}}Body")
+        assert body is not None  # the operation was found in it
+        canonical = etree.tostring(body, method="c14n", exclusive=True, with_comments=False)
+        action = f"{TNS}#{etree.QName(operation).localname}"  # the WSDL's soapAction
+        refusal = self.signature_check.fields_refusal(fields, "POST", action, canonical)
+        if refusal is not None:
+            raise SoapFault("wsse:FailedCheck", refusal)
 
     def _submit_batch(self, request: etree._Element, *, repeat_result: bool) -> etree._Element:
         key = request.findtext("idempotencyKey") or ""

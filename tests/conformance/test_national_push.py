@@ -10,9 +10,17 @@ from hub.conformance.national import national_push_checks
 
 def test_signed_push_receipts_refusal_and_reconciliation_pass() -> None:
     results = {result.check: result for result in national_push_checks()}
-    assert set(results) == {"signed_push", "push_replay", "bad_signature", "reconciliation"}
+    assert set(results) == {
+        "signed_push",
+        "push_replay",
+        "bad_signature",
+        "reconciliation",
+        "soap_signed_push",
+        "soap_bad_signature",
+    }
     assert all(result.status == "pass" for result in results.values()), results
     assert "signature" in results["bad_signature"].detail
+    assert "signature does not verify" in results["soap_bad_signature"].detail
 
 
 def test_a_national_side_accepting_any_signature_fails_the_check(
@@ -32,3 +40,5 @@ def test_a_national_side_accepting_any_signature_fails_the_check(
         lax.stop()
     assert results["bad_signature"].status == "fail"
     assert results["signed_push"].status == "pass"
+    assert results["soap_bad_signature"].status == "fail"
+    assert results["soap_signed_push"].status == "pass"

@@ -5,9 +5,13 @@ answers where it stands: status, the stages reached with their dates, and the an
 given. Nothing a complainant wrote about themselves is ever answered, nor the complaint's
 text: only what :class:`~hub.cases.public.PublicCaseView` holds.
 
-Every field is checked at the edge and each wrong one is named in the 422 answer, so the
-person can correct them all at once; a complaint that passes is stored before the answer is
-sent (its case opened, or put in the triage queue), so an accepted complaint is never lost.
+Every field's form is checked at the edge and each wrong one is named in the 422 answer, so
+the person can correct them all at once. What is well-formed but cannot be routed is not
+refused: a category code the hub does not know, a region outside the province, no contact
+details. The complaint is filed like any other and its case waits in the manual triage queue
+(人工分拨) with the reason, so nothing is ever dropped. A complaint that passes is stored before
+the answer is sent (its case opened, or put in the triage queue), so an accepted complaint is
+never lost.
 """
 
 from __future__ import annotations
@@ -93,13 +97,6 @@ def _phone(value: str) -> str:
     )
 
 
-def _category(value: str) -> str:
-    known = categories()
-    if value not in known:
-        raise ValueError(f"unknown category {value!r}; known: {', '.join(known)}")
-    return value
-
-
 def _region(value: str) -> str:
     if not load_regions().is_valid(value):
         raise ValueError(f"{value!r} is not a GB/T 2260 region code (e.g. 340104)")
@@ -114,7 +111,11 @@ def _uscc(value: str) -> str:
 
 
 Phone = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_phone)]
-CategoryCode = Annotated[str, AfterValidator(_category)]
+# The form of a category code; an unknown one is filed and triaged (the intake classifies it
+# from the text, or the dispatching centre decides).
+CategoryCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_]{0,49}$")
+]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$"), AfterValidator(_region)]
 Uscc = Annotated[str, AfterValidator(_uscc)]
 Content = Annotated[
@@ -124,12 +125,15 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 
 
 class ComplaintCreate(BaseModel):
-    """A complaint as the public sends it. Contact details are optional (a complaint without
-    them still gets a case, which the handling department may not accept for lack of them)."""
+    """A complaint as the public sends it. Contact details are optional: a complaint without
+    them still gets a case, in manual triage (the dispatching centre may not accept it for
+    lack of them: ``missing_identity``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    category_code: CategoryCode = Field(description="a code of GET /open311/v2/services.json")
+    category_code: CategoryCode = Field(
+        description="a code of GET /open311/v2/services.json (another code is triaged by hand)"
+    )
     content: Content = Field(description="what happened, where and when (5-4000 characters)")
     title: ShortText | None = None
     complainant_name: (
@@ -138,7 +142,9 @@ class ComplaintCreate(BaseModel):
     complainant_phone: Phone | None = Field(default=None, examples=["13812345678"])
     complainant_email: EmailStr | None = None
     address: ShortText | None = Field(default=None, description="where it happened")
-    region_code: RegionCode | None = Field(default=None, description="GB/T 2260, in the province")
+    region_code: RegionCode | None = Field(
+        default=None, description="GB/T 2260; one outside the province is triaged by hand"
+    )
     latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS84")
     longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS84")
     target_uscc: Uscc | None = Field(default=None, description="统一社会信用代码 of the business")
@@ -191,7 +197,9 @@ class ComplaintStatus(BaseModel):
     """Where a complaint stands, for anyone holding its tracking number."""
 
     tracking_no: str
-    category_code: str
+    category_code: str | None = Field(
+        description="none while the case waits in triage unclassified"
+    )
     category_name: str | None
     status: str
     is_open: bool
@@ -202,22 +210,6 @@ class ComplaintStatus(BaseModel):
     updated_at: datetime
 
 
-def _require_in_province(complaint: ComplaintCreate, province_code: str) -> None:
-    """The region must lie in the province the hub serves (``standards/cases/settings.yaml``);
-    else a 422 naming the field, like every other field error."""
-    region = complaint.region_code
-    if region is not None and not load_regions().in_province(region, province_code):
-        raise RequestValidationError(
-            [
-                {
-                    "type": "value_error",
-                    "loc": ("body", "region_code"),
-                    "msg": f"{region} is outside the province {province_code}",
-                }
-            ]
-        )
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ComplaintReceipt)
 def file_complaint(
     complaint: ComplaintCreate,
@@ -225,9 +217,9 @@ def file_complaint(
     session: SessionDep,
 ) -> ComplaintReceipt:
     """File a complaint; the answer's ``tracking_no`` follows it. The same ``client_ref``
-    posted again answers the same complaint."""
+    posted again answers the same complaint. One that cannot be routed (unknown category,
+    region outside the province, no contact details) is answered ``status: triage``."""
     province = case_settings().province_region_prefix
-    _require_in_province(complaint, province)
     region = complaint.region_code or region_in_address(complaint.address, province)
     view = file_public_complaint(session, complaint.form(region))
     return ComplaintReceipt(
@@ -242,7 +234,7 @@ def status_of(view: PublicCaseView) -> ComplaintStatus:
     category = categories().get(view.category_code)
     return ComplaintStatus(
         tracking_no=view.tracking_no,
-        category_code=view.category_code,
+        category_code=view.category_code or None,
         category_name=category.name if category else None,
         status=view.status,
         is_open=view.is_open,

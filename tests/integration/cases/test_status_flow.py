@@ -1,6 +1,7 @@
 """Statuses flow back for real: complaints pulled from the 12345 (REST) and 12315 (SOAP)
 simulators become cases, and their accepted and answered states reach the simulators, once
-each."""
+each; the handling of a complaint the national system assigned reaches the national
+simulator in the signed push."""
 
 from __future__ import annotations
 
@@ -12,16 +13,19 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hub.cases.handling import case_instance, fire_case
-from hub.cases.intake import intake_pending
+from hub.cases.intake import intake_pending, take_in
 from hub.exchange.channels import default_registry
 from hub.exchange.dispatch import dispatch_outbox
 from hub.exchange.runner import run_channel
+from hub.national.push import push
 from hub.store.models.cases import Case, CaseComplaint
 from hub.store.models.complaints import Complaint
 from hub.workflow import Actor
 from simulators.hotline_12345 import Credentials, HotlineSimulator
 from simulators.platform_12315 import RunningPlatform12315
 from simulators.registry import SimulatorOptions, start_simulator
+from tests.integration.national.support import national
+from tests.unit.cases.complaints import store_complaint
 
 KEY = "k3y-of-the-case-status-tests-91c0"
 ORDERS = 6
@@ -106,3 +110,50 @@ def test_an_answer_reaches_12315_as_a_handling_result_over_soap(
         effect["result"] for effect in simulator.platform.effects if effect["number"] == number
     ]
     assert results == ["受理", "已答复：调解成功，商家退款"]
+
+
+def test_the_handling_of_a_national_complaint_reaches_the_national_system(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session, session.begin():
+        complaint = store_complaint(session, source="national", source_number="GJ2026050001")
+        case = take_in(session, complaint)
+        holder = case_instance(session, case).department_code
+        assert holder == "SCJG-340104"
+        officer = Actor("officer", holder, "officer")
+        fire_case(session, case, "start_handling", officer)
+        fire_case(session, case, "answer", officer, fields={"answer": "已责令下架并退赔"})
+
+    with national() as simulator:
+        report = push(engine)
+        sent = simulator.store.current[("complaint_handling", "GJ2026050001")]
+    assert report.accepted == 1
+    assert sent is not None
+    assert (sent["status"], sent["answer"], sent["handling_department_code"]) == (
+        "answered",
+        "已责令下架并退赔",
+        "SCJG-340104",
+    )
+    assert "13900001111" not in str(sent)  # never the complainant
+
+
+def test_a_complaint_not_accepted_tells_its_source_the_legal_ground_and_the_reason(
+    engine: Engine,
+) -> None:
+    from hub.store.models.exchange import OutboxMessage
+
+    with Session(engine) as session, session.begin():
+        complaint = store_complaint(session, category="其他/不明", title="咨询", content="咨询事项")
+        case = take_in(session, complaint)
+        assert case_instance(session, case).state == "triage"
+        dispatcher = Actor("dispatcher", "SJZY-34", "officer")
+        fire_case(
+            session, case, "not_accept", dispatcher, reason="属于劳动争议",
+            fields={"legal_ground": "outside_remit"},
+        )  # fmt: skip
+    with Session(engine) as session:
+        told = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.destination == "hotline_12345")
+        ).all()
+    expected = "不属于受理范围或本部门职责：属于劳动争议"
+    assert len(told) == 1 and expected in str(told[0].payload["body"])

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from starlette.exceptions import StarletteDeprecationWarning
 
+from hub.cases.handling import case_instance
 from hub.cases.intake import intake_pending
 from hub.security.tokens import Principal, issue_token
 from hub.store.models.audit import AuditEntry
@@ -169,3 +171,111 @@ def test_reminders_and_escalations_reach_their_addressees(
     to_bureau = client.get("/api/v1/cases/alerts", headers=_as(DISPATCHER)).json()
     assert {alert["kind"] for alert in to_bureau} == {"escalation"}
     assert _routed(engine) in {alert["tracking_no"] for alert in to_bureau}
+
+
+def _fire(
+    client: TestClient, tracking_no: str, who: Principal, transition: str, state: str, **more: Any
+) -> dict[str, Any]:
+    answer = client.post(
+        f"/api/v1/cases/{tracking_no}/transitions",
+        json={"transition": transition, "expected_state": state, **more},
+        headers=_as(who),
+    )
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def test_the_whole_loop_over_the_api_then_rates_by_region(
+    client: TestClient, engine: Engine
+) -> None:
+    queue = client.get("/api/v1/cases/triage", headers=_as(DISPATCHER)).json()["items"]
+    [unknown] = [item for item in queue if item["triage_reason"].startswith("unknown category")]
+    refused = client.post(
+        f"/api/v1/cases/{unknown['tracking_no']}/transitions",
+        json={"transition": "not_accept", "expected_state": "triage", "reason": "非市场监管事项"},
+        headers=_as(DISPATCHER),
+    )
+    assert refused.status_code == 422 and "legal_ground: required" in refused.json()["detail"]
+    grounds = {"legal_ground": "outside_remit"}
+    not_accepted = _fire(
+        client, unknown["tracking_no"], DISPATCHER, "not_accept", "triage",
+        reason="非市场监管事项", fields=grounds,
+    )  # fmt: skip
+    assert not_accepted["state"] == "not_accepted"
+
+    tracking_no = _routed(engine)
+    returned = _fire(client, tracking_no, HANDLER, "return_dispatch", "assigned", reason="非本辖区")
+    assert (returned["state"], returned["transfer_count"]) == ("returned", 1)
+    department = {"department_code": "SCJG-340104"}
+    _fire(
+        client, tracking_no, DISPATCHER, "reassign", "returned",
+        reason="经核实属本辖区", fields=department,
+    )  # fmt: skip
+    _fire(client, tracking_no, HANDLER, "start_handling", "assigned")
+    _fire(client, tracking_no, HANDLER, "answer", "handling", fields={"answer": "已责令整改"})
+    visited = _fire(
+        client, tracking_no, DISPATCHER, "visit", "answered", fields={"satisfaction": "satisfied"}
+    )
+    assert visited["satisfaction"] == "satisfied"
+    closed = _fire(client, tracking_no, DISPATCHER, "close", "visited")
+    assert closed["state"] == "closed"
+
+    by_region = client.get("/api/v1/cases/statistics?by=region", headers=_as(DISPATCHER)).json()
+    groups = {group["group"]: group for group in by_region["groups"]}
+    assert {name: group["cases"] for name, group in groups.items()} == {"3401": 2, "3501": 1}
+    hefei = groups["3401"]
+    assert (hefei["open"], hefei["answered"], hefei["answered_on_time"]) == (0, 1, 1)
+    assert (hefei["on_time_rate"], hefei["satisfaction_rate"]) == (1.0, 1.0)
+    assert by_region["total"]["open"] == 1  # the case from Fujian, still in triage
+
+
+def test_the_dispatcher_corrects_what_the_intake_could_not_decide_on_accept(
+    client: TestClient, engine: Engine
+) -> None:
+    queue = client.get("/api/v1/cases/triage", headers=_as(DISPATCHER)).json()["items"]
+    [outside] = [item for item in queue if item["triage_reason"].startswith("outside")]
+    [unknown] = [item for item in queue if item["triage_reason"].startswith("unknown")]
+    url = f"/api/v1/cases/{outside['tracking_no']}/transitions"
+    wrong = {"category_code": "parking", "region_code": "350102"}
+    refused = client.post(
+        url,
+        json={"transition": "accept", "expected_state": "triage", "fields": wrong},
+        headers=_as(DISPATCHER),
+    )
+    assert refused.status_code == 422
+    detail = refused.json()["detail"]
+    assert "category_code: 'parking' is not one of" in detail
+    assert "region_code: '350102' is not a GB/T 2260 region of 34xxxx" in detail
+
+    accepted = _fire(
+        client, outside["tracking_no"], DISPATCHER, "accept", "triage",
+        fields={"region_code": "340102"},
+    )  # fmt: skip
+    assert (accepted["state"], accepted["region_code"]) == ("accepted", "340102")
+    on_assign = client.post(
+        url,
+        json={
+            "transition": "assign",
+            "expected_state": "accepted",
+            "fields": {"department_code": "SCJG-340102", "category_code": "pricing"},
+        },
+        headers=_as(DISPATCHER),
+    )
+    assert on_assign.status_code == 422 and "corrected on accept only" in on_assign.text
+    _fire(
+        client, unknown["tracking_no"], DISPATCHER, "accept", "triage",
+        fields={"category_code": "consumer_rights"},
+    )  # fmt: skip
+
+    with Session(engine) as session:
+        instance = case_instance(
+            session,
+            session.scalars(select(Case).where(Case.tracking_no == outside["tracking_no"])).one(),
+        )
+        assert (instance.region_code, instance.attributes["region_code"]) == ("340102", "340102")
+    by_category = client.get("/api/v1/cases/statistics?by=category", headers=_as(DISPATCHER)).json()
+    assert {group["group"]: group["cases"] for group in by_category["groups"]} == {
+        "food_safety": 2,
+        "consumer_rights": 1,
+    }

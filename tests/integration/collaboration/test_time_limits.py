@@ -13,15 +13,15 @@ import time_machine
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from hub.collaboration import assistance, campaigns, notices
+from hub.collaboration import approvals, assistance, campaigns, notices
 from hub.collaboration.campaigns import TaskDraft
 from hub.collaboration.common import workflow_instance
-from hub.store.models.collaboration import Campaign
+from hub.store.models.collaboration import ApprovalClaim, Campaign
 from hub.store.models.workflow import WorkflowAlert
 from hub.workflow import Actor
 from hub.workflow.deadlines import check_time_limits
 from hub.workflow.timing import aware
-from tests.unit.collaboration.records import store_inspection
+from tests.unit.collaboration.records import store_inspection, store_licensing
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 SENDER = Actor("officer.wang", "SCJG-3401", "officer")
@@ -129,3 +129,38 @@ def test_a_campaign_task_still_open_after_the_campaign_is_escalated(
     with Session(engine) as session:
         (row,) = campaigns.completion(session, session.get_one(Campaign, campaign_id))
         assert (row.late, row.escalated) == (1, 1)
+
+
+def test_a_claim_not_claimed_in_time_is_escalated_and_a_claimed_one_is_not(
+    engine: Engine, clock: time_machine.Coordinates
+) -> None:
+    with Session(engine) as session, session.begin():
+        store_licensing(session, action_number="ZWFW-LATE")
+        store_licensing(session, action_number="ZWFW-CLAIMED")
+    assert approvals.take_new_licensing_events(engine)["opened"] == 2
+    with Session(engine) as session, session.begin():
+        claims = {c.action_number: c for c in session.scalars(select(ApprovalClaim))}
+        # three working days to claim: the make-up Saturday, then the 24th and the 25th
+        pending = workflow_instance(
+            session, "approval_claim", "approval_claim", claims["ZWFW-LATE"].id
+        )
+        last_minute = beijing(date(2026, 2, 25), 23).replace(minute=59, second=59)
+        assert pending.due_at is not None and aware(pending.due_at) == last_minute
+        pending_id = pending.id
+        claimed = claims["ZWFW-CLAIMED"]
+        holder = Actor("officer.zhou", claimed.department_code, "officer")
+        approvals.fire_claim(session, claimed, "claim", holder)
+
+    clock.move_to(beijing(date(2026, 2, 25), 18))
+    check_time_limits(engine=engine)
+    assert [kind for kind, _, _ in _alerts(engine)] == ["reminder"]  # still in time
+
+    clock.move_to(beijing(date(2026, 2, 26), 9))
+    check_time_limits(engine=engine)
+    check_time_limits(engine=engine)
+    with Session(engine) as session:
+        late = session.scalars(
+            select(WorkflowAlert).where(WorkflowAlert.kind == "escalation")
+        ).one()
+        assert (late.instance_id, late.state, late.level) == (pending_id, "pending", 1)
+        assert late.addressee_department == "SJZY-34"

@@ -10,13 +10,16 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from starlette.exceptions import StarletteDeprecationWarning
 
+from hub.cases.intake import intake_pending
 from hub.collaboration.approvals import take_new_licensing_events
 from hub.security.tokens import Principal, issue_token
+from hub.store.models.cases import Case
 from hub.workflow.deadlines import check_time_limits
+from tests.unit.cases.complaints import store_complaint
 from tests.unit.collaboration.records import store_inspection, store_licensing
 
 with warnings.catch_warnings():  # as tests/unit/api/conftest.py: httpx fallback warns
@@ -143,6 +146,32 @@ def test_a_notice_only_from_the_senders_own_inspection(client: TestClient) -> No
         headers=_as(CITY_MARKET),
     )
     assert unknown.status_code == 422 and "NOPE" in unknown.json()["detail"]
+
+
+def test_a_notice_from_a_case_by_the_department_handling_it(
+    client: TestClient, engine: Engine
+) -> None:
+    with Session(engine) as session, session.begin():
+        store_complaint(session, title="超市销售过期食品", content="超市后厨污水直排河道")
+    intake_pending(engine)
+    with Session(engine) as session:
+        case = session.scalars(select(Case)).one()
+    body = {
+        "origin_type": "case",
+        "origin_reference": case.tracking_no,
+        "title": "投诉中发现污水直排线索",
+        "content": "请核查排污情况",
+        "recipients": ["SThJ-3401"],
+    }
+    assert client.post(f"{PREFIX}/notices", json=body, headers=_as(YAOHAI)).status_code == 404
+    sent = client.post(f"{PREFIX}/notices", json=body, headers=_as(SHUSHAN))
+    assert sent.status_code == 201, sent.text
+    assert (sent.json()["origin_type"], sent.json()["sender_department"]) == (
+        "case",
+        "SCJG-340104",
+    )
+    inbox = client.get(f"{PREFIX}/notices/inbox", headers=_as(ECOLOGY)).json()
+    assert [item["standing"]["state"] for item in inbox["items"]] == ["sent"]
 
 
 def test_assistance_declined_with_its_reason_reaches_the_requester(client: TestClient) -> None:

@@ -11,6 +11,7 @@ import redis
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from hub.store.models.cases import Case
 from hub.store.models.complaints import Complaint
 from tests.integration.public_api.conftest import API_KEY, PHONE, ClientFactory
 
@@ -79,7 +80,7 @@ def test_every_wrong_field_is_named_at_once_and_nothing_is_stored(
     answer = client.post(
         BASE,
         json=complaint(
-            category_code="parking_tickets",
+            category_code="Parking Tickets!",
             content="差",
             complainant_phone="1390000",
             complainant_email="not-an-address",
@@ -99,17 +100,54 @@ def test_every_wrong_field_is_named_at_once_and_nothing_is_stored(
         ("target_uscc",),
         ("latitude",),
     }
-    assert "food_safety" in errors[("category_code",)]  # the known codes are listed
     assert "phone" in errors[("complainant_phone",)]
     assert "1390000" not in answer.text  # the values sent are not echoed
     assert stored_complaints(sqlite_engine) == 0
 
 
-def test_a_region_outside_the_province_is_refused_by_name(client: TestClient) -> None:
-    answer = client.post(BASE, json=complaint(region_code="320102"))  # Nanjing, Jiangsu
-    assert answer.status_code == 422
-    [error] = answer.json()["detail"]
-    assert error["loc"] == ["body", "region_code"] and "outside the province" in error["msg"]
+def triage_reason(engine: Engine, tracking_no: str) -> str | None:
+    with Session(engine) as session:
+        case = session.scalars(select(Case).where(Case.tracking_no == tracking_no)).one()
+        return case.triage_reason
+
+
+def filed_into_triage(client: TestClient, body: dict[str, Any]) -> str:
+    """POST ``body``: accepted with a tracking number, waiting in triage; the number."""
+    answer = client.post(BASE, json=body)
+    assert answer.status_code == 201, answer.text
+    receipt = answer.json()
+    assert (receipt["status"], receipt["is_open"]) == ("triage", True)
+    followed = client.get(f"{BASE}/{receipt['tracking_no']}").json()
+    assert followed["status"] == "triage" and followed["agency_responsible"] is None
+    return str(receipt["tracking_no"])
+
+
+def test_a_region_outside_the_province_is_filed_into_triage_with_the_reason(
+    each_engine_client: TestClient, engine: Engine
+) -> None:
+    nanjing = complaint(region_code="320102", address="南京市玄武区中山路 1 号")  # Jiangsu
+    tracking_no = filed_into_triage(each_engine_client, nanjing)
+    reason = triage_reason(engine, tracking_no)
+    assert reason == "outside the province: region 320102 is not 34xxxx"
+
+
+def test_an_unknown_category_is_filed_into_triage_with_the_reason(
+    each_engine_client: TestClient, engine: Engine
+) -> None:
+    parking = complaint(category_code="parking_tickets", title="停车", content="小区门口乱贴罚单。")
+    tracking_no = filed_into_triage(each_engine_client, parking)
+    assert triage_reason(engine, tracking_no) == "unknown category: 'parking_tickets'"
+    followed = each_engine_client.get(f"{BASE}/{tracking_no}").json()
+    assert (followed["category_code"], followed["category_name"]) == (None, None)
+
+
+def test_an_unknown_category_the_text_names_is_classified_and_routed(
+    client: TestClient,
+) -> None:
+    receipt = client.post(BASE, json=complaint(category_code="restaurants")).json()
+    followed = client.get(f"{BASE}/{receipt['tracking_no']}").json()
+    assert followed["category_code"] == "food_safety"  # 后厨 in the content
+    assert followed["status"] == "assigned"
 
 
 def test_coordinates_come_in_pairs(client: TestClient) -> None:
@@ -118,9 +156,12 @@ def test_coordinates_come_in_pairs(client: TestClient) -> None:
     assert "latitude and longitude" in answer.text
 
 
-def test_contact_details_are_optional(client: TestClient) -> None:
+def test_without_contact_details_a_complaint_is_filed_into_triage(
+    each_engine_client: TestClient, engine: Engine
+) -> None:
     anonymous = complaint(complainant_name=None, complainant_phone=None, complainant_email=None)
-    assert client.post(BASE, json=anonymous).status_code == 201
+    tracking_no = filed_into_triage(each_engine_client, anonymous)
+    assert triage_reason(engine, tracking_no) == "no contact details"
 
 
 def test_the_same_client_ref_posted_twice_is_one_complaint(

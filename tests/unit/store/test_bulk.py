@@ -1,0 +1,81 @@
+"""The bulk writers store what the ORM stores, on both engines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import cast
+
+from sqlalchemy import Engine, Table, select, text
+from sqlalchemy.orm import Session
+
+from hub.store.bulk import among, insert_new_rows, insert_rows, keep_statistics
+from hub.store.models.complaints import Complaint
+from hub.store.models.exchange import OutboxMessage
+
+OUTBOX = cast(Table, OutboxMessage.__table__)
+COMPLAINTS = cast(Table, Complaint.__table__)
+NOW = datetime(2026, 3, 2, 8, 30, 15, 123456, tzinfo=UTC)
+
+
+def _message(key: str, payload: object) -> dict[str, object]:
+    return {
+        "destination": "hotline_12345",
+        "event_type": "case.status",
+        "record_type": "complaint",
+        "record_id": 1,
+        "payload": payload,
+        "idempotency_key": key,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": NOW,
+        "next_attempt_at": NOW,
+    }
+
+
+def test_rows_read_back_as_written_and_known_keys_are_left_out(engine: Engine) -> None:
+    payload = {"body": {"状态": "已受理", "说明": 'a "quoted"\nline'}, "n": [1, 2.5, None]}
+    with Session(engine) as session, session.begin():
+        insert_rows(session, OUTBOX, [_message("k1", payload), _message("k2", {})])
+        insert_new_rows(
+            session,
+            OUTBOX,
+            [_message("k2", {"second": True}), _message("k3", {"third": True})],
+            unique=("idempotency_key",),
+        )
+    with Session(engine) as session:
+        stored = session.scalars(select(OutboxMessage).order_by(OutboxMessage.idempotency_key))
+        rows = [(m.idempotency_key, m.payload, m.created_at.replace(tzinfo=UTC)) for m in stored]
+    assert rows == [("k1", payload, NOW), ("k2", {}, NOW), ("k3", {"third": True}, NOW)]
+
+
+def test_among_finds_what_in_finds(engine: Engine) -> None:
+    with Session(engine) as session, session.begin():
+        insert_rows(session, OUTBOX, [_message(f"k{i}", {}) for i in range(5)])
+        keys = ["k1", "k3", "missing"]
+        found = session.scalars(
+            select(OutboxMessage.idempotency_key)
+            .where(among(session, OutboxMessage.idempotency_key, keys))
+            .order_by(OutboxMessage.idempotency_key)
+        ).all()
+    assert found == ["k1", "k3"]
+
+
+def test_a_grown_table_is_analysed_on_postgresql(engine: Engine) -> None:
+    postgres = engine.dialect.name == "postgresql"
+    with Session(engine) as session, session.begin():
+        insert_rows(session, OUTBOX, [_message(f"k{i}", {}) for i in range(1500)])
+        if postgres:  # the counts reach the statistics when the transaction ends
+            session.execute(text("SELECT pg_stat_force_next_flush()"))
+    if not postgres:
+        keep_statistics(engine, [OUTBOX])  # nothing to do, nothing done
+        return
+    keep_statistics(engine, [OUTBOX, COMPLAINTS])
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                "WHERE schemaname = current_schema() AND relname IN ('outbox', 'complaints')"
+            )
+        ).all()
+    analysed = {str(name): bool(done) for name, done in rows}
+    assert analysed == {"outbox": True, "complaints": False}
