@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from functools import lru_cache
 
 from hub.settings import get_settings
 
@@ -25,8 +26,13 @@ _PROVINCE = re.compile(r"^(安徽省|安徽)")
 
 
 def _digest_key() -> bytes:
-    secret = get_settings().secret_key.get_secret_value().encode("utf-8")
-    return hmac.new(secret, _DIGEST_LABEL, hashlib.sha256).digest()
+    return _derived_key(get_settings().secret_key.get_secret_value())
+
+
+@lru_cache(maxsize=4)
+def _derived_key(secret: str) -> bytes:
+    """The digest key of ``secret``, derived once per secret, not once per phone."""
+    return hmac.new(secret.encode("utf-8"), _DIGEST_LABEL, hashlib.sha256).digest()
 
 
 def phone_digest(phone: str | None) -> str | None:

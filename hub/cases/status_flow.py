@@ -29,25 +29,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.cases.settings import case_settings, read_yaml
 from hub.exchange.outbox import enqueue
-from hub.store.base import utcnow
-from hub.store.bulk import insert_new_rows
 from hub.store.models.cases import Case, CaseComplaint
 from hub.store.models.complaints import Complaint
-from hub.store.models.exchange import OutboxMessage
 from hub.store.models.workflow import WorkflowInstance, WorkflowTransition
 from hub.workflow import load_workflow
 from hub.workflow.timing import aware
 
 EVENT_TYPE = "case.status"
-_OUTBOX = cast(Table, OutboxMessage.__table__)
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 COMPLAINT_WORKFLOW = "complaint"  # the workflow of standards/workflows/complaint.yaml
@@ -168,26 +164,8 @@ def send_notices(session: Session, notices: Sequence[StatusNotice]) -> int:
                 ),
             }
         )
-    _queue(session, messages)
+    enqueue(session, messages)
     return len(messages)
-
-
-_MANY = 100
-"""From this many messages on, COPY (``insert_new_rows``) beats the ORM's executemany."""
-
-
-def _queue(session: Session, messages: list[dict[str, Any]]) -> None:
-    """``hub.exchange.outbox.enqueue``: the same rows (pending, no attempt yet, due now; a
-    message whose idempotency key is queued already left out), many through the bulk writer."""
-    if len(messages) < _MANY:
-        enqueue(session, messages)
-        return
-    now = utcnow()
-    rows = [
-        {"status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now, **m}
-        for m in messages
-    ]
-    insert_new_rows(session, _OUTBOX, rows, unique=("idempotency_key",))
 
 
 def _send(

@@ -7,18 +7,25 @@ sends them with the row's idempotency key, and marks them sent only on the remot
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from hub.store.base import utcnow
+from hub.store.bulk import insert_new_rows
 from hub.store.models.exchange import OutboxMessage
+
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+_MANY = 100
+"""From this many messages on, COPY (``insert_new_rows``) beats the ORM's executemany."""
 
 
 def enqueue(session: Session, messages: list[dict[str, Any]]) -> None:
-    """Insert outbox rows; a row whose idempotency key exists already is left as it is."""
+    """Insert outbox rows (pending, no attempt yet, due now); a row whose idempotency key
+    exists already is left as it is. Many rows go through the bulk writer."""
     if not messages:
         return
     now = utcnow()
@@ -26,6 +33,9 @@ def enqueue(session: Session, messages: list[dict[str, Any]]) -> None:
         {"status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now, **m}
         for m in messages
     ]
+    if len(rows) >= _MANY:
+        insert_new_rows(session, _OUTBOX, rows, unique=("idempotency_key",))
+        return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
         insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"]), rows

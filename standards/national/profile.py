@@ -58,6 +58,8 @@ def _is_date_time(value: object) -> bool:
 
 
 def _documents() -> list[dict[str, Any]]:
+    """The folder's schemas, read afresh for each caller: not cached, because fastjsonschema
+    changes the nested parts of the documents it compiles, which the registry shares."""
     return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(ROOT.glob("*.json"))]
 
 
