@@ -6,7 +6,8 @@ chunks of ``CHUNK`` committed one by one, so a crash loses nothing and a rerun t
 what is left: a complaint's link to its case is unique. ``take_in`` takes in one complaint
 the same way (the public interfaces, the demo). For each complaint of a chunk, in order:
 
-1. its keyed phone digest is filled in if the pipeline left it empty;
+1. its keyed phone digest is filled in if it has none (the pipeline stores it; a complaint
+   written otherwise may lack it);
 2. it joins the open case it repeats (:mod:`hub.cases.merging`), with its similarity and the
    blocking key recorded, the merge audited, and its system told where the case stands
    (the case's last status message, and for recorded sources its handling:
@@ -41,7 +42,7 @@ from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Table, exists, func, select, text
+from sqlalchemy import Engine, LargeBinary, Table, exists, func, select, text, type_coerce
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -56,6 +57,7 @@ from hub.cases.routing import RoutingLookups, route_with, triage_reason
 from hub.cases.settings import case_settings
 from hub.catalog.dictionaries import department
 from hub.exchange.cursors import read_cursor, write_cursor
+from hub.security.crypto import get_key_ring
 from hub.store.bulk import among, insert_rows, keep_statistics, reserve_ids, update_rows
 from hub.store.models.cases import Case, CaseComplaint
 from hub.store.models.complaints import Complaint
@@ -110,6 +112,8 @@ def take_new_complaints() -> dict[str, object]:
     return intake_pending(get_engine()).as_dict()
 
 
+# The personal fields come sealed: the digest the pipeline stored answers for most complaints
+# (``_contact``), and opening each would cost more than the rest of reading it.
 _PENDING_COLUMNS = (
     Complaint.id,
     Complaint.source,
@@ -119,8 +123,8 @@ _PENDING_COLUMNS = (
     Complaint.title,
     Complaint.content,
     Complaint.category,
-    Complaint.complainant_phone,
-    Complaint.complainant_address,
+    type_coerce(Complaint.complainant_phone, LargeBinary).label("sealed_phone"),
+    type_coerce(Complaint.complainant_address, LargeBinary).label("sealed_address"),
     Complaint.complainant_phone_digest,
     Complaint.region_code,
     Complaint.address,
@@ -149,6 +153,8 @@ def intake_pending(engine: Engine, *, chunk: int = CHUNK) -> IntakeReport:
     with Session(engine) as session:
         waiting = _waiting(session, through, top)
     for first in range(0, len(waiting), chunk):
+        if first:
+            keep_statistics(engine, _SEARCHED)  # the run's own chunks grow what it searches
         with Session(engine) as session, session.begin():
             anchor_after_commit(session, default_anchor())
             arrivals = _pending(session, waiting[first : first + chunk])
@@ -203,13 +209,32 @@ def _pending(session: Session, ids: Sequence[int]) -> list[Arrival]:
         )
     )
     by_id = {row.id: row for row in rows}
-    return [_arrival(by_id[i]) for i in ids if i in by_id]
+    return [_arrival(by_id[i], *_contact(by_id[i])) for i in ids if i in by_id]
 
 
-def _arrival(complaint: Complaint | Row[*tuple[Any, ...]], email: str | None = None) -> Arrival:
-    """What the intake reads of a complaint (a stored one, or a row of ``_pending``)."""
-    digest = complaint.complainant_phone_digest
-    fresh = digest is None and (digest := phone_digest(complaint.complainant_phone)) is not None
+def _contact(row: Row[*tuple[Any, ...]]) -> tuple[str | None, bool]:
+    """The phone digest of a ``_pending`` row and whether it gives any contact; the sealed
+    phone and address are opened only when the stored digest does not answer that."""
+    digest = row.complainant_phone_digest
+    if digest is not None:
+        return digest, True
+    ring = get_key_ring()
+    phone, address = (
+        None if sealed is None else ring.open(bytes(sealed)).decode("utf-8")
+        for sealed in (row.sealed_phone, row.sealed_address)
+    )
+    return phone_digest(phone), bool(phone or address)
+
+
+def _arrival(
+    complaint: Complaint | Row[*tuple[Any, ...]],
+    digest: str | None,
+    has_contact: bool,
+    email: str | None = None,
+) -> Arrival:
+    """What the intake reads of a complaint (a stored one, or a row of ``_pending``), with
+    its phone digest and whether it gives a phone or an address."""
+    fresh = digest is not None and complaint.complainant_phone_digest is None
     return Arrival(
         id=complaint.id,
         source=complaint.source,
@@ -227,7 +252,7 @@ def _arrival(complaint: Complaint | Row[*tuple[Any, ...]], email: str | None = N
         target_name=complaint.target_name,
         phone_digest=digest,
         digest_is_new=fresh,
-        has_contact=bool(complaint.complainant_phone or email or complaint.complainant_address),
+        has_contact=has_contact or bool(email),
         email=email,
     )
 
@@ -243,12 +268,21 @@ def take_in(
     """The case ``complaint`` now belongs to (see the module docstring)."""
     session.flush()
     [case_id] = take_in_many(
-        session, [_arrival(complaint, email)], report=report or IntakeReport(), now=now
+        session,
+        [_arrival(complaint, *_stored_contact(complaint), email)],
+        report=report or IntakeReport(),
+        now=now,
     )
     session.expire(complaint, ["complainant_phone_digest", *_HANDLING_FIELDS])
     case = session.get(Case, case_id)
     assert case is not None  # inserted or found open just now, in this transaction
     return case
+
+
+def _stored_contact(complaint: Complaint) -> tuple[str | None, bool]:
+    """``_contact`` of a complaint object."""
+    digest = complaint.complainant_phone_digest or phone_digest(complaint.complainant_phone)
+    return digest, bool(complaint.complainant_phone or complaint.complainant_address)
 
 
 def take_in_many(

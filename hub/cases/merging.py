@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from hub.cases.settings import case_settings
@@ -129,33 +129,37 @@ def open_cases(session: Session, candidates: Sequence[MergeCandidate]) -> list[O
     phones = sorted({c.phone_digest for c in candidates if c.phone_digest})
     targets = sorted({c.target_uscc for c in candidates if c.target_uscc})
     addresses = sorted({c.address_key for c in candidates if c.address_key})
-    keys: list[ColumnElement[bool]] = []
-    if phones:
-        keys.append(among(session, Case.phone_digest, phones))
-    if targets:
-        keys.append(among(session, Case.target_uscc, targets))
-    if addresses:
-        keys.append(among(session, Case.address_key, addresses))
-    if not keys:
-        return []
     window = timedelta(days=case_settings().merge_window_days)
     received = [aware(c.received_at) for c in candidates]
-    rows = session.execute(
-        select(
-            Case.id,
-            Case.received_at,
-            Case.category_code,
-            Case.phone_digest,
-            Case.target_uscc,
-            Case.address_key,
-            Case.title,
-            Case.content,
-        ).where(
-            or_(*keys),
+    columns = (
+        Case.id,
+        Case.received_at,
+        Case.category_code,
+        Case.phone_digest,
+        Case.target_uscc,
+        Case.address_key,
+        Case.title,
+        Case.content,
+    )
+    # One SELECT per key, joined by UNION: each is an index lookup of its keys, where a single
+    # SELECT with the three conditions OR'ed has PostgreSQL scan the whole table (74 ms for a
+    # chunk of 2,000 against 171,000 cases, 18 ms as a union; it grows with the table).
+    lookups = [
+        select(*columns).where(
+            among(session, column, values),
             Case.received_at >= min(received) - window,
             Case.received_at <= max(received) + window,
         )
-    ).all()
+        for column, values in (
+            (Case.phone_digest, phones),
+            (Case.target_uscc, targets),
+            (Case.address_key, addresses),
+        )
+        if values
+    ]
+    if not lookups:
+        return []
+    rows = session.execute(union(*lookups) if len(lookups) > 1 else lookups[0]).all()
     if not rows:
         return []
     # Which of them are open, by their ids: a join would let the planner start from every

@@ -96,6 +96,7 @@ class RoutingLookups:
         self._entities: dict[str, EntityFacts | None] = {}
         self._items: dict[str, CatalogItemFacts | None] = {}
         self._registering: dict[tuple[str, str], tuple[str | None, str]] = {}
+        self.mismatches: dict[tuple[Any, ...], str | None] = {}  # see ``_mismatch``
 
     def prefetch_entities(self, usccs: Collection[str]) -> None:
         """Load the businesses of ``usccs`` in one query (those not known are remembered as
@@ -187,8 +188,9 @@ class Routing:
 
 @cache
 def routing_rules() -> tuple[Rule, ...]:
-    """The rules of ``routing.yaml``, checked: unknown conditions or targets are refused."""
-    rules = []
+    """The rules of ``routing.yaml``, checked: unknown conditions or targets, and a name used
+    twice, are refused."""
+    rules: list[Rule] = []
     problems = []
     for index, entry in enumerate(read_yaml("routing.yaml")["rules"]):
         name = entry.get("name") or f"rule {index + 1}"
@@ -199,6 +201,8 @@ def routing_rules() -> tuple[Rule, ...]:
             problems.append(f"{name}: unknown target(s) {', '.join(unknown)}")
         if to.get("level", "county") not in LEVEL_DIGITS:
             problems.append(f"{name}: level must be one of {', '.join(LEVEL_DIGITS)}")
+        if any(rule.name == name for rule in rules):
+            problems.append(f"{name}: a second rule of that name (cases record the rule's name)")
         rules.append(Rule(name=name, when=when, to=to))
     if problems:
         raise ConfigurationError("standards/cases/routing.yaml: " + "; ".join(problems))
@@ -256,10 +260,32 @@ def route_with(lookups: RoutingLookups, case: RoutableCase) -> Routing:
 
 
 def _mismatch(lookups: RoutingLookups, rule: Rule, case: RoutableCase) -> str | None:
-    """Why ``rule`` does not match ``case``, or None when every condition holds."""
+    """Why ``rule`` does not match ``case``, or None when every condition holds; remembered
+    in ``lookups`` by what the conditions read, since most complaints share them."""
+    when = rule.when
+    mentioned = None
+    if "keywords" in when:
+        text = f"{case.title or ''} {case.content or ''}"
+        mentioned = any(word in text for word in when["keywords"])
+    key = (
+        rule.name,
+        case.category_code,
+        case.region_code,
+        case.source,
+        case.kind,
+        bool(case.target_uscc),
+        mentioned,
+    )
+    if key not in lookups.mismatches:
+        lookups.mismatches[key] = _conditions_failed(lookups, rule, case, mentioned)
+    return lookups.mismatches[key]
+
+
+def _conditions_failed(
+    lookups: RoutingLookups, rule: Rule, case: RoutableCase, mentioned: bool | None
+) -> str | None:
     when = rule.when
     category = categories().get(case.category_code or "")
-    text = f"{case.title or ''} {case.content or ''}"
     checks: list[tuple[str, bool]] = [
         ("category", "categories" not in when or case.category_code in when["categories"]),
         (
@@ -271,7 +297,7 @@ def _mismatch(lookups: RoutingLookups, rule: Rule, case: RoutableCase) -> str | 
             "regions" not in when
             or any((case.region_code or "").startswith(str(p)) for p in when["regions"]),
         ),
-        ("keywords", "keywords" not in when or any(word in text for word in when["keywords"])),
+        ("keywords", mentioned is not False),
         ("source", "sources" not in when or case.source in when["sources"]),
         ("kind", "kinds" not in when or case.kind in when["kinds"]),
         ("target", not when.get("has_target") or bool(case.target_uscc)),

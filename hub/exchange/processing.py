@@ -68,9 +68,11 @@ class RecordProcessor:
         self.flags_code_checks = (
             self.mapping.uses_code_checks and "code_check_failed" in self.target.model.__table__.c
         )
+        self.derived = tuple(self.target.derived.items())
         self.columns = [
             *self.mapping.fields,
             *(["code_check_failed"] if self.flags_code_checks else []),
+            *(name for name, _ in self.derived if name not in self.mapping.fields),
         ]
         self.key = self.target.key
         self.is_xml = self.mapping.source.format == "xml"
@@ -94,6 +96,9 @@ class RecordProcessor:
         except DataError as error:
             return self.failure(record.position, error.step, str(error), record.raw)
         row["content_hash"] = content_hash(row)
+        for name, derive in self.derived:
+            if row.get(name) is None:
+                row[name] = derive(row)
         return row
 
     def failure(self, position: int, step: str, reason: str, raw: bytes) -> QuarantinedRecord:

@@ -7,7 +7,9 @@ of known ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from hub.errors import UnknownNameError
 from hub.store.base import Base
@@ -21,7 +23,9 @@ class RecordType:
     Schema under ``standards/schemas/``; ``department_field`` the column that scopes work
     endpoints to a caller's department; ``binding`` the (system, id) columns that bind a
     source's own identifier to the natural key, so a record that tries to change the key of
-    an existing record is refused instead of creating a second one.
+    an existing record is refused instead of creating a second one. ``derived`` computes
+    columns from the mapped row (a keyed digest, say) after its content hash, so that they
+    are stored with it but never make a replay look changed.
     """
 
     name: str
@@ -31,6 +35,7 @@ class RecordType:
     department_field: str | None = None
     region_field: str | None = "region_code"
     binding: tuple[str, str] | None = None
+    derived: Mapping[str, Callable[[Mapping[str, Any]], Any]] = field(default_factory=dict)
 
     @property
     def table_name(self) -> str:

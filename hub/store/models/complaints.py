@@ -4,7 +4,8 @@ A complaint is keyed by where it came from and that source's own number, so the 
 number from two hotlines is two complaints until the cases module merges them (并单). The
 complainant's name, phone, ID number and address are personal data, sealed at rest with
 :class:`~hub.store.types.EncryptedText`; they cannot be searched in SQL, which is why
-``complainant_phone_digest`` exists for deduplication by a keyed hash.
+``complainant_phone_digest`` exists for deduplication by a keyed hash: the pipeline derives
+it as it stores a complaint (the intake fills it in for complaints written otherwise).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hub.cases.identity import phone_digest
 from hub.store.base import Base, CanonicalMixin
 from hub.store.records import RecordType, register_record_type
 from hub.store.types import EncryptedText
@@ -72,5 +74,8 @@ register_record_type(
         key=("source", "source_number"),
         schema="canonical/complaint.json",
         department_field="handling_department_code",
+        derived={
+            "complainant_phone_digest": lambda row: phone_digest(row.get("complainant_phone"))
+        },
     )
 )

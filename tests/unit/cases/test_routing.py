@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from hub.cases import routing
 from hub.cases.routing import route, routing_rules, triage_reason
+from hub.errors import ConfigurationError
 from hub.store.models.cases import Case
 from hub.store.models.catalog import CatalogItem
 from hub.store.models.entities import RegulatedEntity
@@ -123,3 +124,35 @@ def test_cases_that_cannot_be_routed_say_why() -> None:
         "outside the province: region 350102 is not 34xxxx"
     )
     assert triage_reason(_case(), has_contact=False) == "no contact details"
+
+
+def test_routing_many_cases_with_shared_lookups_decides_what_routing_each_alone_does(
+    sqlite_engine: Engine,
+) -> None:
+    cases = [
+        _case(),
+        _case(category_code="special_equipment", title="电梯困人"),
+        _case(category_code="special_equipment", title="锅炉冒烟"),  # no elevator keyword
+        _case(region_code="340202"),
+        _case(source="platform_12315"),
+        _case(),
+    ]
+    with Session(sqlite_engine) as session:
+        alone = [route(session, case) for case in cases]
+        lookups = routing.RoutingLookups(session)
+        shared = [routing.route_with(lookups, case) for case in cases]
+    assert [(r.department_code, r.rule, r.explanation) for r in shared] == [
+        (r.department_code, r.rule, r.explanation) for r in alone
+    ]
+    assert shared[1].rule == "elevator-keyword" and shared[2].rule != "elevator-keyword"
+
+
+def test_two_rules_of_one_name_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    rule = {"name": "twice", "when": {"categories": ["food_safety"]}, "to": {"line": "SCJG"}}
+    monkeypatch.setattr(routing, "read_yaml", lambda name: {"rules": [rule, rule]})
+    routing.routing_rules.cache_clear()
+    try:
+        with pytest.raises(ConfigurationError, match="twice: a second rule of that name"):
+            routing.routing_rules()
+    finally:
+        routing.routing_rules.cache_clear()
