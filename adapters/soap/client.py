@@ -96,6 +96,12 @@ class SoapAdapter(Adapter):
         with soap_errors(where, self._secrets, pushing=pushing):
             return call(client, service, operation, arguments)
 
+    def query(self, operation: str, arguments: dict[str, Any]) -> tuple[Any, bytes]:
+        """Call ``operation``, which changes nothing remote (a lookup): its result as zeep
+        reads it and the raw answer, faults and transport errors translated as ``fetch``
+        translates them."""
+        return self._call(operation, arguments, pushing=False)
+
     def fetch(self, cursor: str | None) -> Iterator[FetchedBatch]:
         spec: dict[str, Any] = self.settings.get("fetch") or {}
         if not spec:

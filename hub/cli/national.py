@@ -6,6 +6,7 @@ pull an entity's records from elsewhere.
     hub national rejections              what the national system refused, with its reasons
     hub national replay KEY... | --all   send refused records again (after a fix)
     hub national reconcile [DATE] [--all]   compare with the national accepted-data query
+        [--transport rest|soap]          asked over REST or SOAP QueryAccepted (and re-sent so)
     hub national pull USCC               an entity's records in other regions and departments
 
 Exit codes: ``reconcile`` 1 while differences remain; ``push`` 1 when records were rejected,
@@ -165,8 +166,15 @@ def reconcile_command(
         str | None, typer.Argument(help="batch date YYYY-MM-DD (default: yesterday, CST)")
     ] = None,
     every: Annotated[bool, typer.Option("--all", help="every day with data")] = False,
+    transport: Annotated[
+        Transport | None,
+        typer.Option(help="what carries the query and the re-sent batches (default: push.yaml's)"),
+    ] = None,
 ) -> None:
     """Compare counts and checksums with the national system; re-send what it lacks."""
+    from dataclasses import replace
+
+    from hub.national.config import load_config
     from hub.national.reconcile import days_with_data, reconcile, yesterday
 
     engine = store_engine()
@@ -178,7 +186,9 @@ def reconcile_command(
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(code=2) from exc
     try:
-        comparisons = reconcile(engine, days=days)
+        config = load_config()
+        config = replace(config, transport=transport or config.transport)
+        comparisons = reconcile(engine, config, days=days)
     except HubError as exc:
         raise _fail(exc) from exc
     console.print(reconciliation_table(comparisons))

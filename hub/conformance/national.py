@@ -10,6 +10,8 @@
                          its BatchSignature header, gets a receipt accepting its record
     soap_bad_signature   a SubmitBatch signed by an unknown key is refused with a SOAP fault
                          naming the signature
+    soap_reconciliation  QueryAccepted lists the SOAP sample's key, not the refused one's,
+                         with a count and a checksum that agree with the keys it lists
 
 Against the simulator (started here, requiring signatures) or a real endpoint (``url``,
 with the province's key from ``HUB_NATIONAL_SIGNING_KEY`` as in production). The sample is
@@ -41,6 +43,7 @@ from hub.national.config import (
 from hub.national.profile import checksum, record_key
 from hub.national.push import china_day
 from hub.national.signing import generate_key_pair, private_key
+from hub.national.soap_transport import query_accepted
 from hub.store.base import utcnow
 
 SAMPLE_TYPE = "credit_record"
@@ -205,7 +208,30 @@ def _soap_checks(config: NationalConfig) -> list[CheckResult]:
         refused = failed("soap_bad_signature", f"stopped: {exc}")
     else:
         refused = failed("soap_bad_signature", f"an unknown key's batch got {receipt.remote_id}")
-    return [signed, refused]
+    return [
+        signed,
+        refused,
+        _soap_reconciliation(config, day, good["records"][0]["key"], forged["records"][0]["key"]),
+    ]
+
+
+def _soap_reconciliation(
+    config: NationalConfig, day: date, key: str, forged_key: str
+) -> CheckResult:
+    """``_reconciliation``'s check over ``QueryAccepted``."""
+    try:
+        with open_soap_adapter(config) as adapter:
+            page = query_accepted(adapter, SAMPLE_TYPE, day, page=1, page_size=10000)
+    except HubError as exc:
+        return failed("soap_reconciliation", f"stopped: {exc}")
+    keys = page["keys"]
+    if key not in keys:
+        return failed("soap_reconciliation", f"the sample key {key!r} is not listed as accepted")
+    if forged_key in keys:
+        return failed("soap_reconciliation", "the batch with the bad signature was accepted")
+    if page["next"] is None and (page["count"] != len(keys) or page["checksum"] != checksum(keys)):
+        return failed("soap_reconciliation", "count or checksum disagree with the keys listed")
+    return passed("soap_reconciliation", f"{page['count']} key(s), checksum agrees")
 
 
 def _soap_message(batch: dict[str, Any]) -> OutboundMessage:

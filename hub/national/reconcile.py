@@ -2,8 +2,9 @@
 
 For a batch date and a data type, the hub's side is the set of keys its push log records as
 accepted from batches of that date; the national side is what its accepted-data query
-(``GET /api/v1/accepted``, ``standards/national/accepted.json``) answers, asked over HTTP
-through the push's signed REST adapter. Counts and checksums (SHA-256 of the sorted keys,
+(``GET /api/v1/accepted``, ``standards/national/accepted.json``) answers, asked over the
+push's transport: HTTP through its signed REST adapter, or ``QueryAccepted`` through its
+signed SOAP adapter (``transport: soap``). Counts and checksums (SHA-256 of the sorted keys,
 ``profile.checksum``) are compared first; only when they differ are the national keys paged
 through, and every difference listed by key:
 
@@ -20,7 +21,8 @@ through, and every difference listed by key:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -30,7 +32,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.rest.client import RestAdapter
 from hub.errors import DataError, RemoteUnavailable
-from hub.national.config import NationalConfig, load_config, open_adapter
+from hub.national.config import (
+    NationalConfig,
+    Transport,
+    load_config,
+    open_adapter,
+    open_soap_adapter,
+)
 from hub.national.messages import current_messages
 from hub.national.profile import DATA_TYPES, checksum, content_hash
 from hub.national.push import (
@@ -41,6 +49,7 @@ from hub.national.push import (
     new_batch,
     send_pending,
 )
+from hub.national.soap_transport import query_accepted
 from hub.store.models.national import NationalBatch, NationalSentRecord
 
 KEYS_PAGE_SIZE = 10000
@@ -92,8 +101,8 @@ def reconcile(
     settings = config or load_config()
     send_pending(engine, settings, PushReport())
     pairs = [(data_type, day) for day in sorted(set(days)) for data_type in data_types]
-    with open_adapter(settings) as adapter:
-        comparisons = [_compare(engine, adapter, settings, *pair) for pair in pairs]
+    with _open_query(settings) as query:
+        comparisons = [_compare(engine, query, *pair) for pair in pairs]
     lacking = [comparison for comparison in comparisons if comparison.missing]
     if not lacking:
         return comparisons
@@ -102,10 +111,9 @@ def reconcile(
     send_pending(engine, settings, report)
     if report.stopped:
         raise RemoteUnavailable(report.stopped)
-    with open_adapter(settings) as adapter:
+    with _open_query(settings) as query:
         final = [
-            _compare(engine, adapter, settings, c.data_type, c.day) if c.missing else c
-            for c in comparisons
+            _compare(engine, query, c.data_type, c.day) if c.missing else c for c in comparisons
         ]
     for comparison in final:
         comparison.resent = resent.get((comparison.data_type, comparison.day), 0)
@@ -126,12 +134,30 @@ def hub_keys(session: Session, data_type: str, day: date) -> set[str]:
     return set(session.scalars(query))
 
 
-def _compare(
-    engine: Engine, adapter: RestAdapter, config: NationalConfig, data_type: str, day: date
-) -> DayComparison:
+AcceptedQuery = Callable[[str, date, int], dict[str, Any]]
+"""One page of the national accepted-data query: (data type, day, page) → count, checksum,
+keys and the next page (None on the last)."""
+
+
+@contextmanager
+def _open_query(config: NationalConfig) -> Iterator[AcceptedQuery]:
+    """The accepted-data query over the transport ``config.transport`` names."""
+    if config.transport is Transport.SOAP:
+        with open_soap_adapter(config) as soap:
+            yield lambda data_type, day, page: query_accepted(
+                soap, data_type, day, page=page, page_size=KEYS_PAGE_SIZE
+            )
+        return
+    with open_adapter(config) as adapter:
+        yield lambda data_type, day, page: _accepted_page(
+            adapter, config, data_type, day, page=page
+        )
+
+
+def _compare(engine: Engine, query: AcceptedQuery, data_type: str, day: date) -> DayComparison:
     with sessionmaker(bind=engine)() as session:
         ours = hub_keys(session, data_type, day)
-    first = _accepted_page(adapter, config, data_type, day, page=1)
+    first = query(data_type, day, 1)
     comparison = DayComparison(
         data_type,
         day,
@@ -146,7 +172,7 @@ def _compare(
     page = 1
     while first["next"] is not None and len(theirs) < comparison.national_count:
         page += 1
-        following = _accepted_page(adapter, config, data_type, day, page=page)
+        following = query(data_type, day, page)
         theirs.update(following["keys"])
         if following["next"] is None:
             break

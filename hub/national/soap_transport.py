@@ -1,4 +1,5 @@
-"""The national push's SOAP transport: a batch as ``SubmitBatch``, its answer as a receipt.
+"""The national push's SOAP transport: a batch as ``SubmitBatch``, its answer as a receipt;
+the accepted-data query as ``QueryAccepted``, its answer as the REST query's page.
 
 The push (``hub.national.push``) settles receipts in the REST receipt's shape
 (``standards/national/receipt.json``); ``soap_receipt`` reads a ``SubmitBatchResponse`` into
@@ -14,6 +15,7 @@ data: it raises ``AuthenticationFailed`` and the batch stays pending, as over RE
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from lxml import etree
@@ -79,4 +81,24 @@ def soap_receipt(raw: bytes) -> dict[str, Any]:
             }
             for result in answer.iterfind("results/result")
         ],
+    }
+
+
+def query_accepted(
+    adapter: SoapAdapter, data_type: str, day: date, *, page: int, page_size: int
+) -> dict[str, Any]:
+    """One page of ``QueryAccepted`` as reconciliation reads the REST query's page
+    (``accepted.json``): count, checksum, keys and the next page (None on the last)."""
+    arguments = {"dataType": data_type, "date": day, "page": page, "pageSize": page_size}
+    _, raw = adapter.query("QueryAccepted", arguments)
+    envelope = etree.fromstring(raw, etree.XMLParser(**xml_parser_options()))
+    answer = envelope.find(f"{{{SOAP_ENVELOPE}}}Body/{{{TNS}}}QueryAcceptedResponse")
+    if answer is None:
+        raise ParseError("the SOAP answer to QueryAccepted has no QueryAcceptedResponse")
+    more = answer.findtext("hasMore", "").strip() in ("true", "1")
+    return {
+        "count": int(answer.findtext("count", "")),
+        "checksum": answer.findtext("checksum", ""),
+        "keys": [key.text or "" for key in answer.iterfind("keys/key")],
+        "next": int(answer.findtext("page", "")) + 1 if more else None,
     }

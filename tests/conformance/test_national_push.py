@@ -17,10 +17,12 @@ def test_signed_push_receipts_refusal_and_reconciliation_pass() -> None:
         "reconciliation",
         "soap_signed_push",
         "soap_bad_signature",
+        "soap_reconciliation",
     }
     assert all(result.status == "pass" for result in results.values()), results
     assert "signature" in results["bad_signature"].detail
     assert "signature does not verify" in results["soap_bad_signature"].detail
+    assert results["soap_reconciliation"].detail.endswith("checksum agrees")
 
 
 def test_a_national_side_accepting_any_signature_fails_the_check(
@@ -42,3 +44,5 @@ def test_a_national_side_accepting_any_signature_fails_the_check(
     assert results["signed_push"].status == "pass"
     assert results["soap_bad_signature"].status == "fail"
     assert results["soap_signed_push"].status == "pass"
+    assert results["soap_reconciliation"].status == "fail"  # it lists the forged key
+    assert "bad signature was accepted" in results["soap_reconciliation"].detail

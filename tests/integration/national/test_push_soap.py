@@ -84,6 +84,23 @@ def test_every_record_goes_over_soap_signed_settles_as_over_rest_and_reconciles(
     assert {entry.status for entry in entries} == {"accepted"}
 
 
+def test_reconciliation_over_soap_asks_query_accepted_and_resends_what_was_lost(
+    engine: Engine,
+) -> None:
+    seed(engine, inspections=6, credit_records=2)
+    with national() as simulator:
+        config = _over_soap(load_config())  # REST points nowhere: a REST call would fail
+        push(engine, config)
+        days = days_with_data(engine)
+        assert all(c.agrees and not c.resent for c in reconcile(engine, config, days=days))
+        (day,) = days
+        simulator.store._by_day[("inspection", day)].discard("JC-000002")  # lost there
+        comparisons = {c.data_type: c for c in reconcile(engine, config, days=days)}
+        assert comparisons["inspection"].agrees and comparisons["inspection"].resent == 1
+        assert comparisons["credit_record"].agrees and not comparisons["credit_record"].resent
+        assert "JC-000002" in simulator.store._by_day[("inspection", day)]
+
+
 def test_through_errors_late_answers_and_repeated_results_every_key_is_accepted_once(
     engine: Engine, tmp_path: Path
 ) -> None:
