@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -51,6 +50,7 @@ from adapters.registry import register_adapter
 from adapters.rest.auth import OAuth2ClientCredentials, build_auth
 from adapters.rest.errors import error_for_response, translating
 from adapters.rest.paging import Collection, Positions, json_pointer
+from adapters.retry import RetryPolicy
 from adapters.secrets import mask, secret_values
 from hub.errors import ConfigurationError, DataError, RemoteUnavailable
 from hub.exchange.channels import ChannelConfig
@@ -74,10 +74,7 @@ class RestAdapter(Adapter):
         self.base_url = str(settings["url"]).rstrip("/")
         timeout = settings.get("timeout", {})
         self.timeout = (float(timeout.get("connect", 5)), float(timeout.get("read", 30)))
-        retry = settings.get("retry", {})
-        self.attempts = int(retry.get("attempts", 5))
-        self.backoff = float(retry.get("backoff_seconds", 0.5))
-        self.max_wait = float(retry.get("max_wait_seconds", 60))
+        self.retry = RetryPolicy.from_settings(settings, attempts=5)
         self.session = requests.Session()
         self.session.verify = self._verify()
         self.session.headers.update(settings.get("headers", {}))
@@ -160,18 +157,10 @@ class RestAdapter(Adapter):
                     raise error
                 failure = error
             self.observations["retried"] += 1
-            wait = self._wait(attempt, failure.retry_after)
-            if attempt >= self.attempts or wait > self.max_wait:
+            wait = self.retry.wait(attempt, failure.retry_after)
+            if wait is None:
                 raise failure
             time.sleep(wait)
-
-    def _wait(self, attempt: int, retry_after: float | None) -> float:
-        """The remote's ``Retry-After`` if given, else exponential backoff with jitter
-        (between half and all of it), so that many clients do not retry in step."""
-        if retry_after is not None:
-            return retry_after
-        ceiling = min(self.max_wait, self.backoff * 2 ** (attempt - 1))
-        return random.uniform(ceiling / 2, ceiling)
 
     def _fetch_token(self) -> Mapping[str, Any]:
         auth = self.settings["auth"]
@@ -284,12 +273,13 @@ class RestAdapter(Adapter):
             # on its way (http.client takes a status line alone for a whole answer). The same
             # Idempotency-Key again gets the receipt the remote kept.
             self.observations["receipt_missing"] += 1
-            if attempt >= self.attempts:
+            wait = self.retry.wait(attempt)
+            if wait is None:
                 raise RemoteUnavailable(
                     f"channel {self.channel.name!r}: {path} accepted the push but its answer "
-                    f"carried no receipt at {pointer} ({self.attempts} tries)"
+                    f"carried no receipt at {pointer} ({attempt} tries)"
                 )
-            time.sleep(self._wait(attempt, None))
+            time.sleep(wait)
         return Receipt(
             accepted=response.ok,
             remote_id=None if remote_id is None else str(remote_id),

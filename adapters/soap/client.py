@@ -18,6 +18,7 @@ the operation's arguments plus the idempotency key, and reads the receipt from t
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from functools import cached_property
@@ -27,9 +28,10 @@ from typing import Any
 import standards
 from adapters.base import Adapter, FetchedBatch, OutboundMessage, Receipt
 from adapters.registry import register_adapter
+from adapters.retry import RetryPolicy
 from adapters.secrets import secret_values
 from adapters.soap.errors import soap_errors
-from hub.errors import ConfigurationError, DataError
+from hub.errors import ConfigurationError, DataError, RemoteUnavailable
 from hub.exchange.envelopes import Arrival
 
 STANDARDS_ROOT = Path(standards.__file__).resolve().parent
@@ -86,15 +88,31 @@ class SoapAdapter(Adapter):
                 wsse=security(self.settings.get("username_token"), signature, self.extra_security),
             )
 
+    @cached_property
+    def _retry(self) -> RetryPolicy:
+        return RetryPolicy.from_settings(self.settings, attempts=1)
+
     def _call(
         self, operation: str, arguments: dict[str, Any], *, pushing: bool
     ) -> tuple[Any, bytes]:
+        """One call, tried again (``adapter.retry``) while the remote cannot answer now: a
+        ``soap:Server`` fault, HTTP 5xx, 408 or 429, a timeout or a dropped connection. Safe,
+        since fetches and lookups change nothing and a push carries its idempotency key."""
         from adapters.soap.transport import call
 
         client, service = self._zeep
         where = f"channel {self.channel.name}: {operation}"
-        with soap_errors(where, self._secrets, pushing=pushing):
-            return call(client, service, operation, arguments)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with soap_errors(where, self._secrets, pushing=pushing):
+                    return call(client, service, operation, arguments)
+            except RemoteUnavailable as failure:
+                wait = self._retry.wait(attempt, failure.retry_after)
+                if wait is None:
+                    raise
+                time.sleep(wait)
 
     def query(self, operation: str, arguments: dict[str, Any]) -> tuple[Any, bytes]:
         """Call ``operation``, which changes nothing remote (a lookup): its result as zeep

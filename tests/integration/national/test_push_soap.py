@@ -101,6 +101,22 @@ def test_reconciliation_over_soap_asks_query_accepted_and_resends_what_was_lost(
         assert "JC-000002" in simulator.store._by_day[("inspection", day)]
 
 
+def test_with_retries_configured_a_dropped_connection_is_tried_again_within_the_run(
+    engine: Engine, tmp_path: Path
+) -> None:
+    seed(engine, inspections=3)
+    journal = tmp_path / "national.jsonl"
+    with national(down_for_requests=2, journal=str(journal)) as simulator:
+        once = _over_soap(load_config(), retry={"attempts": 1})
+        stopped = push(engine, once)  # no retry: the first dropped connection ends the run
+        assert stopped.stopped is not None and stopped.pending_batches == 1
+        patient = _over_soap(load_config(), retry={"attempts": 3, "backoff_seconds": 0.01})
+        report = push(engine, patient)  # the second is dropped too, the third answered
+        assert report.stopped is None and report.accepted == 3
+        assert simulator.plan.served["down_for_requests"] == 2
+    assert len(_journal(journal)) == 1  # applied once
+
+
 def test_through_errors_late_answers_and_repeated_results_every_key_is_accepted_once(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -115,7 +131,9 @@ def test_through_errors_late_answers_and_repeated_results_every_key_is_accepted_
         "journal": str(journal),
     }
     with national(**faults) as simulator:
-        config = dataclasses.replace(_over_soap(load_config(), timeout_seconds=0.4), batch_size=2)
+        config = dataclasses.replace(
+            _over_soap(load_config(), timeout_seconds=0.4, retry={"attempts": 1}), batch_size=2
+        )  # each failure ends the run: recovery across runs is what is tested
         reports: list[PushReport] = []
         for _ in range(40):
             reports.append(push(engine, config))
