@@ -2,9 +2,9 @@
 
 - ``phone_digest``: HMAC-SHA256 of the phone's digits (a leading +86/86 dropped), keyed by a
   key derived from ``HUB_SECRET_KEY``, so the digest cannot be reversed by hashing every
-  phone number without the key. Rotating ``HUB_SECRET_KEY`` changes every digest: the
-  intake recomputes a complaint's digest when it takes it in, so only merging across the
-  rotation is affected.
+  phone number without the key. The pipeline stores it with the complaint (the intake
+  computes it for a complaint written without one). Rotating ``HUB_SECRET_KEY`` changes
+  every digest from then on, so only merging across the rotation is affected.
 - ``address_key``: an address normalised for comparison (full-width to half-width, spaces
   and punctuation dropped, the province prefix dropped, 号/栋/室 kept).
 """
