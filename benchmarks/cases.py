@@ -1,6 +1,7 @@
 """Complaint intake at scale: 12345 work orders from ingest to routed cases, merging included.
 
-    python benchmarks/cases.py [--rows 1000000] [--batch 10000] [--only cases-pg,pipeline-pg,...]
+    python benchmarks/cases.py [--rows 1000000] [--batch 10000] [--intake beside|after]
+                               [--breakdown] [--only cases-pg,pipeline-pg,...]
 
 One run generates ``--rows`` work orders in the ``hotline_12345`` channel's source format
 (``mappings/hotline_12345``: the JSON document ``{code, msg, data: {rows: [...]}}`` its REST
@@ -11,9 +12,13 @@ its own on a fresh store:
 
 - ``pipeline-pg`` / ``pipeline-sqlite`` (the baseline): ``hub.exchange.pipeline.ingest`` of
   every file with the ``hotline_12345`` channel, as ``hub ingest`` runs it;
-- ``cases-pg`` / ``cases-sqlite`` (ours): the same ingest, each file followed by the case
-  intake (``hub.cases.intake.intake_pending``, the job run after every channel run that
-  stored something) until every complaint is routed, merged or in triage.
+- ``cases-pg`` / ``cases-sqlite`` (ours): the same ingest with the case intake
+  (``hub.cases.intake.intake_pending``) running beside it in a process of its own, as the
+  job ``job__cases_intake`` runs beside the channel runs in Airflow (started whenever a
+  channel stored something, one run at a time), timed until every complaint is routed,
+  merged or in triage. ``--intake after`` runs the intake after each file in the ingest's
+  own process instead: what the intake costs on top of the ingest, with nothing overlapped.
+  ``--breakdown`` adds the time of each step of the intake, in µs a complaint.
 
 Reported: complaints/s end to end, the p50/p99 latency from a complaint's arrival (its
 envelope's stored time) to its case's assignment (the ``assign`` transition) and to its
@@ -215,8 +220,54 @@ def generate(folder: Path, rows: int, batch: int, seed: int) -> Generated:
 # --- the contenders (each runs in a child process) ---------------------------------------
 
 
-def _run(engine: Any, files: list[Path], with_intake: bool, chunk: int) -> dict[str, Any]:
-    """Ingest every file (and take the complaints in after each); time it all."""
+class _StepTimes:
+    """``--breakdown``: the wall time of each step of the intake, summed over a run (the
+    functions ``take_in_many`` calls, wrapped where it looks them up); costs a clock read per
+    call, a few per chunk."""
+
+    STEPS = (
+        ("hub.cases.intake", "_pending"),
+        ("hub.cases.intake", "open_cases"),
+        ("hub.cases.intake", "_candidate"),
+        ("hub.cases.intake", "_route"),
+        ("hub.cases.intake", "_fill_digests"),
+        ("hub.cases.intake", "_insert_cases"),
+        ("hub.cases.intake", "_start_workflows"),
+        ("hub.workflow.engine", "append_many"),
+        ("hub.cases.intake", "_link"),
+        ("hub.cases.intake", "_audit_merges"),
+        ("hub.cases.intake", "tell_sources"),
+        ("hub.cases.intake", "keep_statistics"),
+        ("hub.cases.intake", "_waiting"),
+        ("hub.cases.intake", "take_in_many"),
+        ("hub.cases.intake", "intake_pending"),
+    )
+
+    def __init__(self) -> None:
+        import importlib
+        import time
+
+        self.seconds: dict[str, float] = {}
+        for module_name, name in self.STEPS:
+            module = importlib.import_module(module_name)
+            setattr(module, name, self._timed(f"{name}", getattr(module, name), time))
+
+    def _timed(self, label: str, function: Any, time: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[label] = self.seconds.get(label, 0.0) + (time.perf_counter() - started)
+
+        return timed
+
+
+def _run(engine: Any, url: str, files: list[Path], with_intake: bool, args: Any) -> dict[str, Any]:
+    """Ingest every file, with the case intake beside it (or after each file); time it all,
+    up to the last complaint taken in."""
+    chunk, intake_mode = args.chunk, args.intake
+    steps = _StepTimes() if with_intake and args.breakdown and intake_mode == "after" else None
     from hub.cases.intake import IntakeReport, intake_pending
     from hub.exchange.channels import load_channel
     from hub.exchange.envelopes import Arrival
@@ -225,7 +276,13 @@ def _run(engine: Any, files: list[Path], with_intake: bool, chunk: int) -> dict[
     channel = load_channel(CHANNEL_FILE)
     received = stored = quarantined = 0
     intake = IntakeReport()
+    step_seconds: dict[str, float] = {}
+    beside = None
+    if with_intake and intake_mode == "beside":
+        beside = _IntakeBeside(url, chunk, args.breakdown)
     with Timer() as timer:
+        if beside is not None:
+            beside.start()
         for path in files:
             arrival = Arrival(
                 channel=channel.name,
@@ -238,14 +295,11 @@ def _run(engine: Any, files: list[Path], with_intake: bool, chunk: int) -> dict[
             received += report.received
             stored += report.stored
             quarantined += report.quarantined
-            if with_intake:
-                done = intake_pending(engine, chunk=chunk)
-                intake.opened += done.opened
-                intake.merged += done.merged
-                intake.routed += done.routed
-                intake.triaged += done.triaged
-                for reason, count in done.triage_reasons.items():
-                    intake.triage_reasons[reason] = intake.triage_reasons.get(reason, 0) + count
+            if with_intake and beside is None:
+                _add(intake, intake_pending(engine, chunk=chunk))
+        if beside is not None:
+            run, step_seconds = beside.finish()
+            _add(intake, run)
     details: dict[str, Any] = {
         "seconds": timer.seconds,
         "received": received,
@@ -253,8 +307,78 @@ def _run(engine: Any, files: list[Path], with_intake: bool, chunk: int) -> dict[
         "quarantined": quarantined,
     }
     if with_intake:
-        details |= {"intake": intake.as_dict()} | _check_intake(engine)
+        details |= {"intake": intake.as_dict(), "intake_mode": intake_mode}
+        details["breakdown"] = steps.seconds if steps is not None else step_seconds
+        details |= _check_intake(engine)
     return details
+
+
+def _add(total: Any, run: Any) -> None:
+    """Add one intake run's report to ``total`` (both ``IntakeReport``)."""
+    total.opened += run.opened
+    total.merged += run.merged
+    total.routed += run.routed
+    total.triaged += run.triaged
+    for reason, count in run.triage_reasons.items():
+        total.triage_reasons[reason] = total.triage_reasons.get(reason, 0) + count
+
+
+class _IntakeBeside:
+    """The case intake in a process of its own, as the job ``job__cases_intake`` runs beside
+    the channel runs (started by their assets, one run at a time): each run takes in what is
+    stored, the next starts when something more is; ``finish`` waits for the run that finds
+    nothing left once the ingest is done, and returns the runs' report."""
+
+    POLL_SECONDS = 0.05
+
+    def __init__(self, url: str, chunk: int, breakdown: bool) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self.ingest_done = context.Event()
+        self.reports = context.Queue()
+        self.process = context.Process(
+            target=_intake_runs, args=(url, chunk, breakdown, self.ingest_done, self.reports)
+        )
+
+    def start(self) -> None:
+        self.process.start()
+
+    def finish(self) -> tuple[Any, dict[str, float]]:
+        self.ingest_done.set()
+        report = self.reports.get()
+        self.process.join()
+        if isinstance(report, str):
+            raise BenchmarkFailure(f"the intake beside the ingest failed: {report}")
+        return report
+
+
+def _intake_runs(url: str, chunk: int, breakdown: bool, ingest_done: Any, reports: Any) -> None:
+    """The intake process: run after run until one after the ingest finds nothing."""
+    import time
+    import traceback
+
+    steps = _StepTimes() if breakdown else None
+    from hub.cases.intake import IntakeReport, intake_pending
+    from hub.store.engine import make_engine
+
+    engine = make_engine(url)
+    total = IntakeReport()
+    try:
+        while True:
+            last = ingest_done.is_set()
+            run = intake_pending(engine, chunk=chunk)
+            _add(total, run)
+            if run.opened + run.merged == 0:
+                if last:
+                    break
+                time.sleep(_IntakeBeside.POLL_SECONDS)
+    except Exception:  # reported to the parent, which fails the contender
+        reports.put(traceback.format_exc())
+        return
+    finally:
+        engine.dispose()
+    reports.put((total, steps.seconds if steps is not None else {}))
 
 
 def _check_intake(engine: Any) -> dict[str, Any]:
@@ -336,9 +460,10 @@ def _files(args: argparse.Namespace) -> list[Path]:
 def child_postgres(args: argparse.Namespace, with_intake: bool) -> dict[str, Any]:
     url = postgres_url()
     with fresh_schema(url, args.child) as schema:
-        engine = create_hub_store(sqlalchemy_url(url, schema=schema))
+        store_url = sqlalchemy_url(url, schema=schema)
+        engine = create_hub_store(store_url)
         try:
-            details = _run(engine, _files(args), with_intake, args.chunk)
+            details = _run(engine, store_url, _files(args), with_intake, args)
         finally:
             engine.dispose()
     details["store"] = f"PostgreSQL schema {schema} (dropped)"
@@ -348,9 +473,10 @@ def child_postgres(args: argparse.Namespace, with_intake: bool) -> dict[str, Any
 def child_sqlite(args: argparse.Namespace, with_intake: bool) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="hub-bench-sqlite-", dir=Path(args.files).parent))
     try:
-        engine = create_hub_store(f"sqlite:///{folder / 'store.db'}")
+        store_url = f"sqlite:///{folder / 'store.db'}"
+        engine = create_hub_store(store_url)
         try:
-            details = _run(engine, _files(args), with_intake, args.chunk)
+            details = _run(engine, store_url, _files(args), with_intake, args)
         finally:
             engine.dispose()
     finally:
@@ -386,14 +512,27 @@ def _describe(result: Result) -> str:
     if "intake" in d:
         taken, a, i = d["intake"], d["assignment_latency"], d["intake_latency"]
         line += (
-            f"\n{'':16} cases {taken['opened']:,} (routed {taken['routed']:,}, triage "
+            f"\n{'':16} intake {d['intake_mode']} the ingest; cases {taken['opened']:,} "
+            f"(routed {taken['routed']:,}, triage "
             f"{taken['triaged']:,}), merged {taken['merged']:,}; arrival → assignment p50 "
             f"{a['p50']:.2f} s, p99 {a['p99']:.2f} s (max {a['max']:.2f} s, {a['count']:,} "
             f"routed); arrival → intake p50 {i['p50']:.2f} s, p99 {i['p99']:.2f} s; audit chain "
             f"{'verified' if d['audit_ok'] else 'BROKEN'} ({d['audit_entries']:,} entries, "
             f"{d['audit_seconds']:.0f} s, not timed)"
         )
+    if d.get("breakdown"):
+        line += "\n" + _breakdown(d["breakdown"], d["complaints"])
     return line
+
+
+def _breakdown(seconds: dict[str, float], complaints: int) -> str:
+    """The intake's steps as µs a complaint, costliest first (nested steps overlap:
+    ``append_many`` is within ``_start_workflows``, everything within ``intake_pending``)."""
+    steps = sorted(seconds.items(), key=lambda item: -item[1])
+    return "\n".join(
+        f"{'':16} {name:18} {total / max(complaints, 1) * 1e6:8.0f} µs a complaint"
+        for name, total in steps
+    )
 
 
 def _check(result: Result, generated: Generated) -> None:
@@ -424,9 +563,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=10_000, help="orders per file (a page)")
     parser.add_argument("--chunk", type=int, default=2000, help="intake chunk size")
     parser.add_argument(
+        "--intake",
+        choices=("beside", "after"),
+        default="beside",
+        help="the case intake in a process beside the ingest, as the job runs (default), "
+        "or after each file in the ingest's process",
+    )
+    parser.add_argument(
         "--only",
         default=",".join(CONTENDERS),
         help=f"comma-separated contenders (default: all of {','.join(CONTENDERS)})",
+    )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also time each step of the intake (µs a complaint)",
     )
     parser.add_argument("--workdir", type=Path, help="folder for the files (default: temp)")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
@@ -462,7 +613,11 @@ def main(argv: list[str] | None = None) -> None:
             f"{folder} in {timer.seconds:.1f} s: {generated.rows:,} orders, "
             f"{human_bytes(generated.size)}, {generated.repeats:,} repeats of an earlier matter"
         )
-        child_args = ["--files", str(folder), "--rows", str(args.rows), "--chunk", str(args.chunk)]
+        child_args = [
+            *("--files", str(folder), "--rows", str(args.rows)),
+            *("--chunk", str(args.chunk), "--intake", args.intake),
+            *(["--breakdown"] if args.breakdown else []),
+        ]
         for name in CONTENDERS:
             if name not in args.only:
                 continue

@@ -13,7 +13,7 @@ text wins, in file order, so put the more specific categories first.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from hub.cases.settings import read_yaml
 
@@ -42,6 +42,7 @@ def categories() -> dict[str, Category]:
     }
 
 
+@lru_cache(maxsize=8192)  # a source's category texts are few, and asked of every complaint
 def _match(text: str) -> str | None:
     for category in categories().values():
         if text == category.code or text == category.name:

@@ -25,9 +25,9 @@ in one query, the open cases sharing a blocking key with any of them in one more
 (:func:`hub.cases.merging.open_cases`, then an in-memory index that also holds the cases the
 chunk opens), their businesses in one (:class:`hub.cases.routing.RoutingLookups`); routing
 runs in memory; cases, links, workflow instances with their transitions
-(:func:`hub.workflow.engine.start_many`), audit entries (one per transition and per merge,
-:func:`hub.audit.append_many`) and status messages are each written in one statement per
-chunk. The outcome is the one taking the complaints in one by one would have, in the same
+(:func:`hub.workflow.engine.start_many`), audit entries (one per opened case listing its
+transitions, one per merge: :func:`hub.audit.append_many`) and status messages are each
+written in one statement per chunk. The outcome is the one taking the complaints in one by one would have, in the same
 order. Finding the pending complaints costs what is pending, not the size of the store: the
 run looks only above a watermark below which every complaint is held by a case
 (``intake_pending``), and on PostgreSQL the tables it searches are analysed as they grow

@@ -127,24 +127,40 @@ def test_chunked_intake_decides_what_one_by_one_intake_decides(engine: Engine) -
         assert any(row[-1] for row in expected)  # status messages were sent, and compared
 
 
-def test_every_transition_and_merge_is_an_entry_of_the_verified_chain(engine: Engine) -> None:
+def test_every_transition_and_merge_is_in_an_entry_of_the_verified_chain(engine: Engine) -> None:
     with Session(engine) as session, session.begin():
         _batch(session, "C", RECEIVED)
     report = intake_pending(engine, chunk=3)
     with Session(engine) as session:
-        transitions = session.scalar(select(func.count()).select_from(WorkflowTransition))
-        workflow_entries = session.scalar(
-            select(func.count())
-            .select_from(AuditEntry)
-            .where(AuditEntry.action.like(f"workflow.{WORKFLOW}.%"))
+        recorded = sorted(
+            tuple(row)
+            for row in session.execute(
+                select(
+                    WorkflowInstance.subject_id,
+                    WorkflowTransition.transition,
+                    WorkflowTransition.from_state,
+                    WorkflowTransition.to_state,
+                    WorkflowTransition.actor_role,
+                ).join(WorkflowInstance, WorkflowInstance.id == WorkflowTransition.instance_id)
+            )
         )
+        starts = session.scalars(
+            select(AuditEntry).where(AuditEntry.action.like(f"workflow.{WORKFLOW}.%"))
+        ).all()
+        assert {entry.action for entry in starts} == {f"workflow.{WORKFLOW}.start"}
+        audited = sorted(
+            (int(entry.object_id), step["transition"], step["from"], step["to"], step["role"])
+            for entry in starts
+            for step in entry.details["steps"]
+        )
+        assert audited == recorded and len(starts) == report.opened
         merges = session.scalar(
             select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "case.merge")
         )
-        assert transitions == workflow_entries and merges == report.merged
+        assert merges == report.merged
         checked = verify(session, default_anchor())
         assert checked.ok, checked.problems
-        assert checked.entries_checked == transitions + merges
+        assert checked.entries_checked == report.opened + merges
 
 
 def test_append_many_refuses_personal_data_and_appends_nothing(engine: Engine) -> None:
