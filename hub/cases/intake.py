@@ -36,7 +36,7 @@ run looks only above a watermark below which every complaint is held by a case
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -113,7 +113,7 @@ def take_new_complaints() -> dict[str, object]:
 
 
 # The personal fields come sealed: the digest the pipeline stored answers for most complaints
-# (``_contact``), and opening each would cost more than the rest of reading it.
+# (``_reachable``), and opening each would cost more than the rest of reading it.
 _PENDING_COLUMNS = (
     Complaint.id,
     Complaint.source,
@@ -213,16 +213,28 @@ def _pending(session: Session, ids: Sequence[int]) -> list[Arrival]:
 
 
 def _contact(row: Row[*tuple[Any, ...]]) -> tuple[str | None, bool]:
-    """The phone digest of a ``_pending`` row and whether it gives any contact; the sealed
-    phone and address are opened only when the stored digest does not answer that."""
-    digest = row.complainant_phone_digest
+    """``_reachable`` of a ``_pending`` row, whose phone and address come sealed."""
+
+    def opened() -> tuple[str | None, str | None]:
+        ring = get_key_ring()
+        phone, address = (
+            None if sealed is None else ring.open(bytes(sealed)).decode("utf-8")
+            for sealed in (row.sealed_phone, row.sealed_address)
+        )
+        return phone, address
+
+    return _reachable(row.complainant_phone_digest, opened)
+
+
+def _reachable(
+    digest: str | None, personal: Callable[[], tuple[str | None, str | None]]
+) -> tuple[str | None, bool]:
+    """A complaint's phone digest and whether it gives any contact. A stored digest answers
+    both (one is stored only for a phone); else ``personal`` gives the phone and address,
+    asked only then: opening them costs more than the rest of reading a complaint."""
     if digest is not None:
         return digest, True
-    ring = get_key_ring()
-    phone, address = (
-        None if sealed is None else ring.open(bytes(sealed)).decode("utf-8")
-        for sealed in (row.sealed_phone, row.sealed_address)
-    )
+    phone, address = personal()
     return phone_digest(phone), bool(phone or address)
 
 
@@ -280,9 +292,11 @@ def take_in(
 
 
 def _stored_contact(complaint: Complaint) -> tuple[str | None, bool]:
-    """``_contact`` of a complaint object."""
-    digest = complaint.complainant_phone_digest or phone_digest(complaint.complainant_phone)
-    return digest, bool(complaint.complainant_phone or complaint.complainant_address)
+    """``_reachable`` of a complaint object."""
+    return _reachable(
+        complaint.complainant_phone_digest,
+        lambda: (complaint.complainant_phone, complaint.complainant_address),
+    )
 
 
 def take_in_many(
