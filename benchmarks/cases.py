@@ -30,11 +30,16 @@ ingest's rate) and the peak-memory line.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import multiprocessing
 import os
+import queue
 import random
 import shutil
 import tempfile
+import time
+import traceback
 from array import array
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -244,15 +249,12 @@ class _StepTimes:
     )
 
     def __init__(self) -> None:
-        import importlib
-        import time
-
         self.seconds: dict[str, float] = {}
         for module_name, name in self.STEPS:
             module = importlib.import_module(module_name)
-            setattr(module, name, self._timed(f"{name}", getattr(module, name), time))
+            setattr(module, name, self._timed(name, getattr(module, name)))
 
-    def _timed(self, label: str, function: Any, time: Any) -> Any:
+    def _timed(self, label: str, function: Any) -> Any:
         def timed(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             try:
@@ -332,8 +334,6 @@ class _IntakeBeside:
     POLL_SECONDS = 0.05
 
     def __init__(self, url: str, chunk: int, breakdown: bool) -> None:
-        import multiprocessing
-
         context = multiprocessing.get_context("spawn")
         self.ingest_done = context.Event()
         self.reports = context.Queue()
@@ -346,7 +346,15 @@ class _IntakeBeside:
 
     def finish(self) -> tuple[Any, dict[str, float]]:
         self.ingest_done.set()
-        report = self.reports.get()
+        while True:
+            try:
+                report = self.reports.get(timeout=5)
+                break
+            except queue.Empty:
+                if not self.process.is_alive():
+                    raise BenchmarkFailure(
+                        f"the intake beside the ingest died (exit code {self.process.exitcode})"
+                    ) from None
         self.process.join()
         if isinstance(report, str):
             raise BenchmarkFailure(f"the intake beside the ingest failed: {report}")
@@ -355,9 +363,6 @@ class _IntakeBeside:
 
 def _intake_runs(url: str, chunk: int, breakdown: bool, ingest_done: Any, reports: Any) -> None:
     """The intake process: run after run until one after the ingest finds nothing."""
-    import time
-    import traceback
-
     steps = _StepTimes() if breakdown else None
     from hub.cases.intake import IntakeReport, intake_pending
     from hub.store.engine import make_engine
