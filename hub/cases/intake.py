@@ -27,11 +27,12 @@ chunk opens), their businesses in one (:class:`hub.cases.routing.RoutingLookups`
 runs in memory; cases, links, workflow instances with their transitions
 (:func:`hub.workflow.engine.start_many`), audit entries (one per opened case listing its
 transitions, one per merge: :func:`hub.audit.append_many`) and status messages are each
-written in one statement per chunk. The outcome is the one taking the complaints in one by one would have, in the same
-order. Finding the pending complaints costs what is pending, not the size of the store: the
-run looks only above a watermark below which every complaint is held by a case
-(``intake_pending``), and on PostgreSQL the tables it searches are analysed as they grow
-(:func:`hub.store.bulk.keep_statistics`), so that its queries keep their index plans.
+written in one statement per chunk. The outcome is the one taking the complaints in one by
+one would have, in the same order. Finding the pending complaints costs what is pending, not
+the size of the store: the run looks only above a watermark below which every complaint is
+held by a case (``intake_pending``), and on PostgreSQL the tables it searches are analysed as
+they grow (:func:`hub.store.bulk.keep_statistics`), so that its queries keep their index
+plans.
 """
 
 from __future__ import annotations

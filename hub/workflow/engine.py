@@ -289,12 +289,7 @@ def _record(
         department_code=actor.department_code,
         details={
             "instance": instance.id,
-            "from": from_state,
-            "to": instance.state,
-            "role": role,
-            "fields": sorted(fields),
-            "department": instance.department_code,
-            "on_time": on_time,
+            **_audited(from_state, instance.state, role, fields, instance.department_code, on_time),
         },
     )
     return record
@@ -377,8 +372,8 @@ def start_many(
     when one is refused nothing is written. Then each instance is inserted in the state its
     last step leads to, with ``version`` the number of steps, one ``workflow_transitions``
     row per step (``start`` included) and one audit entry per instance listing its steps, one
-    statement per table. The
-    instances are new, so there is no concurrent version to guard against.
+    statement per table. The instances are new, so there is no concurrent version to guard
+    against.
     """
     moment = utc(now)
     deadlines: dict[tuple[str, int | None], Deadline | None] = {}
@@ -467,7 +462,7 @@ def start_many(
                 object_type=subject_type,
                 object_id=str(subject.subject_id),
                 department_code=actor.department_code,
-                details={"instance": instance_id, "steps": [_audited(s) for s in draft.steps]},
+                details={"instance": instance_id, "steps": [_audited_step(s) for s in draft.steps]},
             )
         )
     insert_rows(session, _TRANSITIONS, transitions)
@@ -485,17 +480,38 @@ def start_many(
     ]
 
 
-def _audited(step: FiredStep) -> dict[str, Any]:
-    """What the audit chain keeps of a step: what ``fire``'s entry holds (field names only,
-    never their values: they may hold personal data)."""
+def _audited(
+    from_state: str | None,
+    to_state: str,
+    role: str,
+    fields: Mapping[str, Any],
+    department_code: str | None,
+    on_time: bool | None,
+) -> dict[str, Any]:
+    """What the audit chain keeps of a transition: field names only, never their values
+    (they may hold personal data)."""
+    return {
+        "from": from_state,
+        "to": to_state,
+        "role": role,
+        "fields": sorted(fields),
+        "department": department_code,
+        "on_time": on_time,
+    }
+
+
+def _audited_step(step: FiredStep) -> dict[str, Any]:
+    """A step of a bulk start as its instance's entry lists it: ``_audited`` and its name."""
     return {
         "transition": step.transition,
-        "from": step.from_state,
-        "to": step.to_state,
-        "role": step.role,
-        "fields": sorted(step.payload),
-        "department": step.department_code,
-        "on_time": step.on_time,
+        **_audited(
+            step.from_state,
+            step.to_state,
+            step.role,
+            step.payload,
+            step.department_code,
+            step.on_time,
+        ),
     }
 
 
