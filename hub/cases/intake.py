@@ -30,7 +30,7 @@ transitions, one per merge: :func:`hub.audit.append_many`) and status messages a
 written in one statement per chunk. The outcome is the one taking the complaints in one by
 one would have, in the same order. Finding the pending complaints costs what is pending, not
 the size of the store: the run looks only above a watermark below which every complaint is
-held by a case (``intake_pending``), and on PostgreSQL the tables it searches are analysed as
+held by a case (``intake_pending``), and on PostgreSQL the columns it searches are analysed as
 they grow (:func:`hub.store.bulk.keep_statistics`), so that its queries keep their index
 plans.
 """
@@ -59,7 +59,14 @@ from hub.cases.settings import case_settings
 from hub.catalog.dictionaries import department
 from hub.exchange.cursors import read_cursor, write_cursor
 from hub.security.crypto import get_key_ring
-from hub.store.bulk import among, insert_rows, keep_statistics, reserve_ids, update_rows
+from hub.store.bulk import (
+    among,
+    collector_paused,
+    insert_rows,
+    keep_statistics,
+    reserve_ids,
+    update_rows,
+)
 from hub.store.models.cases import Case, CaseComplaint
 from hub.store.models.complaints import Complaint
 from hub.store.models.workflow import WorkflowInstance, WorkflowTransition
@@ -72,12 +79,15 @@ _CASES = cast(Table, Case.__table__)
 _LINKS = cast(Table, CaseComplaint.__table__)
 _COMPLAINTS = cast(Table, Complaint.__table__)
 _SEARCHED = (
-    _COMPLAINTS,
-    _LINKS,
-    _CASES,
-    cast(Table, WorkflowInstance.__table__),
-    cast(Table, WorkflowTransition.__table__),
-)  # the tables the intake's queries search, kept analysed (``keep_statistics``)
+    _COMPLAINTS.c.id,
+    _LINKS.c.complaint_id,
+    _CASES.c.id,
+    _CASES.c.phone_digest,
+    _CASES.c.target_uscc,
+    _CASES.c.address_key,
+    cast(Table, WorkflowInstance.__table__).c.subject_id,
+    cast(Table, WorkflowTransition.__table__).c.instance_id,
+)  # the columns the intake's queries search, kept analysed (``keep_statistics``)
 BEIJING = ZoneInfo("Asia/Shanghai")
 INTAKE = Actor.system("intake")
 _HANDLING_FIELDS = ("status", "handling_department_code", "answer", "closed_at", "updated_at")
@@ -156,7 +166,7 @@ def intake_pending(engine: Engine, *, chunk: int = CHUNK) -> IntakeReport:
     for first in range(0, len(waiting), chunk):
         if first:
             keep_statistics(engine, _SEARCHED)  # the run's own chunks grow what it searches
-        with Session(engine) as session, session.begin():
+        with collector_paused(), Session(engine) as session, session.begin():
             anchor_after_commit(session, default_anchor())
             arrivals = _pending(session, waiting[first : first + chunk])
             if arrivals:

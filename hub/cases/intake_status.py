@@ -114,7 +114,7 @@ def tell_sources(
                     answer=answer,
                 )
             )
-    send_notices(session, notices)
+    send_notices(session, notices, fresh=True)  # every complaint here is taken in now
     update_rows(session, _COMPLAINTS, handling)
 
 

@@ -120,9 +120,11 @@ class StatusNotice:
     answer: str | None
 
 
-def send_notices(session: Session, notices: Sequence[StatusNotice]) -> int:
+def send_notices(session: Session, notices: Sequence[StatusNotice], *, fresh: bool = False) -> int:
     """Queue the outbox messages of ``notices`` (one statement); those whose transition sends
-    no status, or whose source has no origin channel, are skipped. Returns how many."""
+    no status, or whose source has no origin channel, are skipped. Returns how many.
+    ``fresh``: each notice's complaint is taken in by the caller's transaction
+    (``enqueue``'s ``fresh``: a message's key holds its complaint's id)."""
     settings = case_settings()
     templates = status_templates()
     names: dict[str | None, str | None] = {}
@@ -164,7 +166,7 @@ def send_notices(session: Session, notices: Sequence[StatusNotice]) -> int:
                 ),
             }
         )
-    enqueue(session, messages)
+    enqueue(session, messages, fresh=fresh)
     return len(messages)
 
 

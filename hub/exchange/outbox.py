@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from hub.store.base import utcnow
-from hub.store.bulk import insert_new_rows
+from hub.store.bulk import insert_new_rows, insert_rows
 from hub.store.models.exchange import OutboxMessage
 
 _OUTBOX = cast(Table, OutboxMessage.__table__)
@@ -23,9 +23,14 @@ _MANY = 100
 """From this many messages on, COPY (``insert_new_rows``) beats the ORM's executemany."""
 
 
-def enqueue(session: Session, messages: list[dict[str, Any]]) -> None:
+def enqueue(session: Session, messages: list[dict[str, Any]], *, fresh: bool = False) -> None:
     """Insert outbox rows (pending, no attempt yet, due now); a row whose idempotency key
-    exists already is left as it is. Many rows go through the bulk writer."""
+    exists already is left as it is. Many rows go through the bulk writer.
+
+    ``fresh``: every key names something the caller's transaction creates (a case opened, a
+    complaint taken in), so none can be stored yet and many rows are copied in without
+    looking; should one be, the insert fails (unique key) and the transaction with it, rather
+    than anything being skipped silently."""
     if not messages:
         return
     now = utcnow()
@@ -33,6 +38,9 @@ def enqueue(session: Session, messages: list[dict[str, Any]]) -> None:
         {"status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now, **m}
         for m in messages
     ]
+    if len(rows) >= _MANY and fresh:
+        insert_rows(session, _OUTBOX, rows)
+        return
     if len(rows) >= _MANY:
         insert_new_rows(session, _OUTBOX, rows, unique=("idempotency_key",))
         return

@@ -26,7 +26,7 @@ entries (each hashed into the chain) is a third of the cost of auditing them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -346,16 +346,6 @@ class StartedInstance:
     steps: tuple[FiredStep, ...]
 
 
-@dataclass
-class _Draft:
-    """An instance being walked through its steps in memory, before it is inserted."""
-
-    state: str
-    department_code: str | None
-    deadline: Deadline | None
-    steps: list[FiredStep]
-
-
 def start_many(
     session: Session,
     definition: WorkflowDefinition,
@@ -373,41 +363,14 @@ def start_many(
     last step leads to, with ``version`` the number of steps, one ``workflow_transitions``
     row per step (``start`` included) and one audit entry per instance listing its steps, one
     statement per table. The instances are new, so there is no concurrent version to guard
-    against.
+    against. Subjects with the same steps, holding department and time limits walk alike:
+    each such walk is made once (``_Walks``).
     """
-    moment = utc(now)
-    deadlines: dict[tuple[str, int | None], Deadline | None] = {}
-
-    def deadline_of(state: str, attributes: Mapping[str, Any]) -> Deadline | None:
-        key = (state, definition.time_limit(state, attributes))
-        if key not in deadlines:
-            deadlines[key] = state_deadline(definition, state, attributes, moment)
-        return deadlines[key]
-
-    checked: dict[Hashable, tuple[_Move, ...]] = {}
-
-    def moves_of(subject: NewInstance) -> tuple[_Move, ...]:
-        """The subject's steps checked, once per distinct steps and holding department."""
-        try:
-            key: Hashable = (
-                subject.department_code,
-                tuple((s.transition, s.reason, tuple(s.fields.items())) for s in subject.steps),
-            )
-            hash(key)
-        except TypeError:  # a field value that cannot be a key: check this one on its own
-            return _checked(definition, subject_type, subject.steps, subject.department_code, actor)
-        if key not in checked:
-            checked[key] = _checked(
-                definition, subject_type, subject.steps, subject.department_code, actor
-            )
-        return checked[key]
-
-    drafts = [
-        _walk(definition, subject, moves_of(subject), moment, deadline_of) for subject in subjects
-    ]
-    if not drafts:
+    walks = _Walks(definition, subject_type, actor, utc(now))
+    walked = [walks.of(subject) for subject in subjects]
+    if not walked:
         return []
-    ids = reserve_ids(session, _INSTANCES, len(drafts))
+    ids = reserve_ids(session, _INSTANCES, len(walked))
     insert_rows(
         session,
         _INSTANCES,
@@ -418,66 +381,171 @@ def start_many(
                 "workflow_version": definition.version,
                 "subject_type": subject_type,
                 "subject_id": subject.subject_id,
-                "state": draft.state,
-                "terminal": definition.is_terminal(draft.state),
-                "department_code": draft.department_code,
+                "state": walk.state,
+                "terminal": walk.terminal,
+                "department_code": walk.department_code,
                 "region_code": subject.region_code,
                 "attributes": dict(subject.attributes),
-                "state_entered_at": moment,
-                "due_at": draft.deadline.due_at if draft.deadline else None,
-                "provisional": draft.deadline.provisional if draft.deadline else False,
+                "state_entered_at": walks.moment,
+                "due_at": walk.deadline.due_at if walk.deadline else None,
+                "provisional": walk.deadline.provisional if walk.deadline else False,
                 "escalation_level": 0,
-                "version": len(draft.steps) - 1,
-                "created_at": moment,
-                "updated_at": moment,
+                "version": len(walk.steps) - 1,
+                "created_at": walks.moment,
+                "updated_at": walks.moment,
             }
-            for instance_id, subject, draft in zip(ids, subjects, drafts, strict=True)
+            for instance_id, subject, walk in zip(ids, subjects, walked, strict=True)
         ],
     )
-    transitions: list[dict[str, Any]] = []
-    audit: list[AuditRecord] = []
-    for instance_id, subject, draft in zip(ids, subjects, drafts, strict=True):
-        for step in draft.steps:
-            transitions.append(
-                {
-                    "instance_id": instance_id,
-                    "sequence": step.sequence,
-                    "transition": step.transition,
-                    "from_state": step.from_state,
-                    "to_state": step.to_state,
-                    "actor": actor.name,
-                    "actor_department": actor.department_code,
-                    "actor_role": step.role,
-                    "reason": step.reason,
-                    "payload": step.payload,
-                    "department_code": step.department_code,
-                    "on_time": step.on_time,
-                    "fired_at": moment,
-                }
-            )
-        audit.append(
+    insert_rows(
+        session,
+        _TRANSITIONS,
+        [
+            {"instance_id": instance_id, **row}
+            for instance_id, walk in zip(ids, walked, strict=True)
+            for row in walk.transition_rows
+        ],
+    )
+    anchor_after_commit(session, default_anchor())
+    append_many(
+        session,
+        [
             AuditRecord(
                 actor=actor.name,
                 action=f"workflow.{definition.name}.{START}",
                 object_type=subject_type,
                 object_id=str(subject.subject_id),
                 department_code=actor.department_code,
-                details={"instance": instance_id, "steps": [_audited_step(s) for s in draft.steps]},
+                details={"instance": instance_id, "steps": walk.audited_steps},
             )
-        )
-    insert_rows(session, _TRANSITIONS, transitions)
-    anchor_after_commit(session, default_anchor())
-    append_many(session, audit)
+            for instance_id, subject, walk in zip(ids, subjects, walked, strict=True)
+        ],
+    )
     return [
         StartedInstance(
             id=instance_id,
             subject_id=subject.subject_id,
-            state=draft.state,
-            department_code=draft.department_code,
-            steps=tuple(draft.steps),
+            state=walk.state,
+            department_code=walk.department_code,
+            steps=walk.steps,
         )
-        for instance_id, subject, draft in zip(ids, subjects, drafts, strict=True)
+        for instance_id, subject, walk in zip(ids, subjects, walked, strict=True)
     ]
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """A new instance's start and checked steps, walked in memory: where it ends, and the
+    transition rows (all but ``instance_id``) and audited steps that record the way. Shared
+    by the subjects that walk alike, so never changed once made."""
+
+    state: str
+    terminal: bool
+    department_code: str | None
+    deadline: Deadline | None
+    steps: tuple[FiredStep, ...]
+    transition_rows: tuple[dict[str, Any], ...]
+    audited_steps: list[dict[str, Any]]
+
+
+class _Walks:
+    """The walks of one ``start_many`` call, each made once per distinct steps, holding
+    department and time limits of the states it passes (all it depends on; a subject whose
+    field values cannot be a key is walked on its own)."""
+
+    def __init__(
+        self, definition: WorkflowDefinition, subject_type: str, actor: Actor, moment: datetime
+    ) -> None:
+        self.definition = definition
+        self.subject_type = subject_type
+        self.actor = actor
+        self.moment = moment
+        self._moves: dict[Hashable, tuple[_Move, ...]] = {}
+        self._walks: dict[Hashable, _Walk] = {}
+        self._deadlines: dict[tuple[str, int | None], Deadline | None] = {}
+
+    def of(self, subject: NewInstance) -> _Walk:
+        definition = self.definition
+        try:
+            steps_key: Hashable = (
+                subject.department_code,
+                tuple((s.transition, s.reason, tuple(s.fields.items())) for s in subject.steps),
+            )
+            hash(steps_key)
+        except TypeError:
+            return self._walk(subject, self._checked(subject))
+        moves = self._moves.get(steps_key)
+        if moves is None:
+            moves = self._moves[steps_key] = self._checked(subject)
+        passed = (definition.initial, *(move.spec.to_state for move in moves))
+        key = (steps_key, tuple(definition.time_limit(s, subject.attributes) for s in passed))
+        walk = self._walks.get(key)
+        if walk is None:
+            walk = self._walks[key] = self._walk(subject, moves)
+        return walk
+
+    def _checked(self, subject: NewInstance) -> tuple[_Move, ...]:
+        return _checked(
+            self.definition, self.subject_type, subject.steps, subject.department_code, self.actor
+        )
+
+    def _deadline(self, state: str, attributes: Mapping[str, Any]) -> Deadline | None:
+        key = (state, self.definition.time_limit(state, attributes))
+        if key not in self._deadlines:
+            self._deadlines[key] = state_deadline(self.definition, state, attributes, self.moment)
+        return self._deadlines[key]
+
+    def _walk(self, subject: NewInstance, moves: Sequence[_Move]) -> _Walk:
+        """``subject``'s start and its checked ``moves``, with their deadlines."""
+        definition, moment = self.definition, self.moment
+        state = definition.initial
+        department = subject.department_code
+        deadline = self._deadline(state, subject.attributes)
+        steps = [FiredStep(START, 0, None, state, department, None, {}, moment, "system", None)]
+        for sequence, (step, move) in enumerate(zip(subject.steps, moves, strict=True), start=1):
+            on_time = None if deadline is None else moment <= deadline.due_at
+            deadline = self._deadline(move.spec.to_state, subject.attributes)
+            department = move.department_code
+            steps.append(
+                FiredStep(
+                    move.spec.name,
+                    sequence,
+                    state,
+                    move.spec.to_state,
+                    department,
+                    step.reason,
+                    dict(move.given),
+                    moment,
+                    move.role,
+                    on_time,
+                )
+            )
+            state = move.spec.to_state
+        return _Walk(
+            state=state,
+            terminal=definition.is_terminal(state),
+            department_code=department,
+            deadline=deadline,
+            steps=tuple(steps),
+            transition_rows=tuple(self._transition_row(step) for step in steps),
+            audited_steps=[_audited_step(step) for step in steps],
+        )
+
+    def _transition_row(self, step: FiredStep) -> dict[str, Any]:
+        return {
+            "sequence": step.sequence,
+            "transition": step.transition,
+            "from_state": step.from_state,
+            "to_state": step.to_state,
+            "actor": self.actor.name,
+            "actor_department": self.actor.department_code,
+            "actor_role": step.role,
+            "reason": step.reason,
+            "payload": step.payload,
+            "department_code": step.department_code,
+            "on_time": step.on_time,
+            "fired_at": step.fired_at,
+        }
 
 
 def _audited(
@@ -557,41 +625,3 @@ def _checked(
         moves.append(_Move(spec, role, given, department))
         state = spec.to_state
     return tuple(moves)
-
-
-def _walk(
-    definition: WorkflowDefinition,
-    subject: NewInstance,
-    moves: Sequence[_Move],
-    moment: datetime,
-    deadline_of: Callable[[str, Mapping[str, Any]], Deadline | None],
-) -> _Draft:
-    """``subject``'s start and its checked ``moves``, with their deadlines, in memory."""
-    state = definition.initial
-    department = subject.department_code
-    deadline: Deadline | None = deadline_of(state, subject.attributes)
-    draft = _Draft(state, department, deadline, [])
-    draft.steps.append(
-        FiredStep(START, 0, None, state, department, None, {}, moment, "system", None)
-    )
-    for sequence, (step, move) in enumerate(zip(subject.steps, moves, strict=True), start=1):
-        to_state = move.spec.to_state
-        on_time = None if draft.deadline is None else moment <= draft.deadline.due_at
-        draft.deadline = deadline_of(to_state, subject.attributes)
-        draft.department_code = move.department_code
-        draft.steps.append(
-            FiredStep(
-                move.spec.name,
-                sequence,
-                draft.state,
-                to_state,
-                move.department_code,
-                step.reason,
-                dict(move.given),
-                moment,
-                move.role,
-                on_time,
-            )
-        )
-        draft.state = to_state
-    return draft

@@ -20,6 +20,7 @@ from hub.store.models.exchange import OutboxMessage
 from hub.store.models.workflow import WorkflowInstance, WorkflowTransition
 from hub.workflow import Actor, RoleRefused, TransitionRefused, load_workflow
 from hub.workflow.engine import NewInstance, Step, start_many
+from hub.workflow.timing import aware, state_deadline
 from tests.unit.cases.complaints import RECEIVED, store_complaint
 
 APART = timedelta(days=90)  # two batches this far apart never merge (window: 30 days)
@@ -235,3 +236,34 @@ def test_start_many_checks_every_step_as_fire_does_and_writes_nothing_when_refus
             (2, "assign", "accepted", "assigned"),
         ]
         assert rows[2].payload == {"department_code": "SCJG-340104"} and rows[1].on_time
+
+
+def test_start_many_gives_each_subject_the_deadline_of_its_own_time_limits(
+    engine: Engine,
+) -> None:
+    """Subjects with the same steps share one walk only where their time limits agree."""
+    complaint = load_workflow(WORKFLOW)
+    sources = ["hotline_12345", "platform_12315", "hotline_12345", "platform_12315"]
+    with Session(engine) as session, session.begin():
+        started = start_many(
+            session,
+            complaint,
+            SUBJECT,
+            [
+                NewInstance(number, attributes={"source": source})
+                for number, source in enumerate(sources, start=10)
+            ],
+            actor=Actor.system("test"),
+            now=RECEIVED,
+        )
+        due = [
+            session.scalars(
+                select(WorkflowInstance.due_at).where(WorkflowInstance.id == instance.id)
+            ).one()
+            for instance in started
+        ]
+    expected = [
+        state_deadline(complaint, "received", {"source": source}, RECEIVED) for source in sources
+    ]
+    assert [aware(moment) for moment in due] == [e.due_at for e in expected if e is not None]
+    assert due[0] == due[2] and due[1] == due[3] and due[0] < due[1]  # 3 and 7 working days
