@@ -210,7 +210,7 @@ def _waiting(session: Session, through: int, top: int) -> list[int]:
 
 def _pending(session: Session, ids: Sequence[int]) -> list[Arrival]:
     """The complaints of ``ids`` still held by no case, in the order of ``ids``."""
-    rows = session.execute(
+    rows = session.connection().execute(  # rows as the driver gives them, not ORM-loaded
         select(*_PENDING_COLUMNS).where(
             among(session, Complaint.id, ids),
             ~exists().where(CaseComplaint.complaint_id == Complaint.id),

@@ -158,16 +158,17 @@ def open_cases(session: Session, candidates: Sequence[MergeCandidate]) -> list[O
     if not lookups:
         return []
     earliest, latest = min(received) - window, max(received) + window
+    connection = session.connection()  # rows as the driver gives them, not ORM-loaded
     rows = [
         row
-        for row in session.execute(union(*lookups) if len(lookups) > 1 else lookups[0])
+        for row in connection.execute(union(*lookups) if len(lookups) > 1 else lookups[0])
         if earliest <= aware(row.received_at) <= latest
     ]
     if not rows:
         return []
     # Which of them are open, by their ids: a join would let the planner start from every
     # open instance (SQLite does), a cost that grows with the store, not with the chunk.
-    terminal = session.execute(
+    terminal = connection.execute(
         select(WorkflowInstance.subject_id, WorkflowInstance.terminal).where(
             WorkflowInstance.subject_type == "case",
             among(session, WorkflowInstance.subject_id, [row.id for row in rows]),

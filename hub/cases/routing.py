@@ -31,6 +31,7 @@ from hub.cases.settings import case_settings, read_yaml
 from hub.catalog.dictionaries import department, department_lines
 from hub.catalog.errors import UnknownDepartment
 from hub.errors import ConfigurationError
+from hub.store.bulk import among
 from hub.store.models.catalog import CatalogItem
 from hub.store.models.entities import RegulatedEntity
 
@@ -109,7 +110,7 @@ class RoutingLookups:
                 RegulatedEntity.uscc,
                 RegulatedEntity.region_code,
                 RegulatedEntity.registration_authority,
-            ).where(RegulatedEntity.uscc.in_(wanted))
+            ).where(among(self.session, RegulatedEntity.uscc, wanted))
         ).all()
         self._entities.update(dict.fromkeys(wanted))
         for uscc, region, authority in rows:
