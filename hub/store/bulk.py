@@ -269,9 +269,10 @@ def collector_paused() -> Iterator[None]:
 
     A chunk builds tens of thousands of containers (rows, drafts, audit details) that all
     live until it is written; the collector, run every 700 new ones, walks them again and
-    again for nothing: it cost the complaint intake about a quarter of its CPU. They are freed by
-    their reference counts when the chunk ends; the few cycles among them wait for the one
-    collection here. Nested uses and a collector the caller disabled are left as found.
+    again for nothing: it cost the complaint intake about a quarter of its CPU. They are
+    freed by their reference counts when the chunk ends; the few cycles among them wait for
+    the one collection here. Nested uses and a collector the caller disabled are left as
+    found.
     """
     if not gc.isenabled():
         yield

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from datetime import UTC, datetime
 from typing import cast
 
 from sqlalchemy import Engine, Table, select, text
 from sqlalchemy.orm import Session
 
-from hub.store.bulk import among, insert_new_rows, insert_rows, keep_statistics
+from hub.store.bulk import (
+    among,
+    collector_paused,
+    insert_new_rows,
+    insert_rows,
+    keep_statistics,
+)
 from hub.store.models.complaints import Complaint
 from hub.store.models.exchange import OutboxMessage
 
@@ -79,3 +87,29 @@ def test_a_grown_table_is_analysed_on_postgresql(engine: Engine) -> None:
         ).all()
     analysed = {str(name): bool(done) for name, done in rows}
     assert analysed == {"outbox": True, "complaints": False}
+
+
+class _Node:
+    """An object in a reference cycle: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_the_collector_waits_for_the_chunk_and_frees_its_cycles_after_it() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # nested: the outer one decides
+            pass
+        assert not gc.isenabled()
+        cycle = weakref.ref(_Node())  # garbage at once, but only a collection frees it
+        assert cycle() is not None
+    assert gc.isenabled() and cycle() is None
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # the caller's choice is left as found
+    finally:
+        gc.enable()
