@@ -23,12 +23,14 @@ import gc
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    DateTime,
     Engine,
     Table,
     any_,
@@ -190,8 +192,11 @@ def update_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
 def _copy(cursor: Any, target: str, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """COPY ``rows`` into ``target`` (``table`` or a stage of its columns)."""
     columns = list(rows[0])
+    datetimes = _DatetimeTexts()
     dumpers = [
-        (index, dump) for index, name in enumerate(columns) if (dump := _dumper(table, name))
+        (index, dump)
+        for index, name in enumerate(columns)
+        if (dump := _dumper(table, name, datetimes))
     ]
     column_list = ", ".join(f'"{name}"' for name in columns)
     with cursor.copy(f'COPY "{target}" ({column_list}) FROM STDIN') as copy:
@@ -203,13 +208,40 @@ def _copy(cursor: Any, target: str, table: Table, rows: Sequence[Mapping[str, An
             copy.write_row(values)
 
 
-def _dumper(table: Table, name: str) -> Callable[[Any], Any] | None:
+def _dumper(table: Table, name: str, datetimes: _DatetimeTexts) -> Callable[[Any], Any] | None:
     column_type = table.c[name].type
     if isinstance(column_type, TypeDecorator):
-        return lambda value: column_type.process_bind_param(value, None)  # type: ignore[arg-type]
+        bind = column_type.process_bind_param
+        if isinstance(column_type.impl_instance, DateTime):
+            return lambda value: datetimes(bind(value, None))  # type: ignore[arg-type]
+        return lambda value: bind(value, None)  # type: ignore[arg-type]
     if isinstance(column_type, JSON):
         return _json_text
+    if isinstance(column_type, DateTime):
+        return datetimes
     return None
+
+
+class _DatetimeTexts:
+    """The COPY text of datetimes, each distinct object written out once per statement.
+
+    The driver takes about 1.5 µs to write out a datetime, a dozen times what a string
+    costs, and the rows of a bulk job mostly share a few moments (the chunk's ``now``, a
+    deadline): taking in a complaint writes about thirteen. ISO 8601 with a space, as the driver
+    writes it; keyed by the object's id (the object is kept here, so its id cannot be
+    reused by a later one).
+    """
+
+    def __init__(self) -> None:
+        self._written: dict[int, tuple[datetime, str]] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, datetime):
+            return value
+        written = self._written.get(id(value))
+        if written is None:  # the object is held below, so its id stays its own
+            written = self._written[id(value)] = (value, value.isoformat(sep=" "))
+        return written[1]
 
 
 _ORJSON_OPTIONS = (

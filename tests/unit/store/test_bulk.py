@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gc
 import weakref
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import cast
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Table, select, text
+from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, Table, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 from hub.store.bulk import (
     among,
@@ -54,6 +56,58 @@ def test_rows_read_back_as_written_and_known_keys_are_left_out(engine: Engine) -
         stored = session.scalars(select(OutboxMessage).order_by(OutboxMessage.idempotency_key))
         rows = [(m.idempotency_key, m.payload, m.created_at.replace(tzinfo=UTC)) for m in stored]
     assert rows == [("k1", payload, NOW), ("k2", {}, NOW), ("k3", {"third": True}, NOW)]
+
+
+class _FreshInstant(TypeDecorator[datetime]):
+    """A timestamp bound as a new datetime object each time: freed once its row is written,
+    so a later value may come at the same address."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.astimezone(UTC) + timedelta(0)
+
+
+_MOMENTS = Table(
+    "bulk_moments",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True)),
+    Column("fresh", _FreshInstant()),
+)
+
+
+def test_datetimes_read_back_as_written_whether_shared_or_not(engine: Engine) -> None:
+    shared = NOW
+    beijing = ZoneInfo("Asia/Shanghai")
+    moments = [
+        NOW + timedelta(seconds=index, microseconds=-NOW.microsecond if index % 3 else 0)
+        for index in range(300)
+    ]
+    rows = [
+        {
+            "id": index,
+            "at": shared if index % 2 else moments[index].astimezone(beijing),
+            "fresh": None if index == 7 else moments[index],
+        }
+        for index in range(300)
+    ]
+    _MOMENTS.create(engine)
+    with Session(engine) as session, session.begin():
+        insert_rows(session, _MOMENTS, rows)
+    with engine.connect() as connection:
+        stored = connection.execute(select(_MOMENTS).order_by(_MOMENTS.c.id)).all()
+    assert [(row.id, _utc(row.at), _utc(row.fresh)) for row in stored] == [
+        (row["id"], _utc(row["at"]), _utc(row["fresh"])) for row in rows
+    ]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """The instant ``value`` is (SQLite gives it back naive, in UTC)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def test_among_finds_what_in_finds(engine: Engine) -> None:
