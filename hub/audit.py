@@ -50,7 +50,7 @@ from sqlalchemy import Table, event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from hub.errors import HubError
-from hub.store.bulk import insert_rows
+from hub.store.bulk import insert_values
 from hub.store.models.audit import (
     GENESIS_HASH,
     AuditEntry,
@@ -389,29 +389,44 @@ def append_many(session: Session, records: Sequence[AuditRecord]) -> int:
     seq, prev_hash = (0, GENESIS_HASH) if head is None else head
     recorded_at = datetime.now(UTC)
     stamp = format_timestamp(recorded_at)
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     for record, normalised, canonical in prepared:
         seq += 1
         object_id = str(record.object_id)
         entry_hash = _entry_digest(seq, stamp, record, object_id, canonical, prev_hash)
         rows.append(
-            {
-                "seq": seq,
-                "recorded_at": recorded_at,
-                "actor": record.actor,
-                "action": record.action,
-                "object_type": record.object_type,
-                "object_id": object_id,
-                "department_code": record.department_code,
-                "details": normalised,
-                "prev_hash": prev_hash,
-                "entry_hash": entry_hash,
-            }
+            (
+                seq,
+                recorded_at,
+                record.actor,
+                record.action,
+                record.object_type,
+                object_id,
+                record.department_code,
+                normalised,
+                prev_hash,
+                entry_hash,
+            )
         )
         prev_hash = entry_hash
-    insert_rows(session, cast(Table, AuditEntry.__table__), rows)
+    insert_values(session, cast(Table, AuditEntry.__table__), _ENTRY_COLUMNS, rows)
     session.info[_PENDING_KEY] = True
     return len(rows)
+
+
+_ENTRY_COLUMNS = (
+    "seq",
+    "recorded_at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "department_code",
+    "details",
+    "prev_hash",
+    "entry_hash",
+)
+"""The columns ``append_many`` writes of each entry, in the order it gives them."""
 
 
 def _canonical_details(details: dict[str, Any] | None) -> tuple[dict[str, Any], str]:

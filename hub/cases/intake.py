@@ -62,7 +62,7 @@ from hub.security.crypto import get_key_ring
 from hub.store.bulk import (
     among,
     collector_paused,
-    insert_rows,
+    insert_values,
     keep_statistics,
     reserve_ids,
     update_rows,
@@ -423,39 +423,65 @@ def _insert_cases(session: Session, drafts: Sequence[CaseDraft], moment: datetim
         draft.id = case_id
         day = draft.arrival.received_at.astimezone(BEIJING)
         draft.tracking_no = f"{prefix}{day:%Y%m%d}{case_id:06d}"
-    insert_rows(session, _CASES, [_case_row(draft, moment) for draft in drafts])
+    insert_values(session, _CASES, _CASE_COLUMNS, [_case_values(draft, moment) for draft in drafts])
 
 
-def _case_row(draft: CaseDraft, moment: datetime) -> dict[str, Any]:
+_CASE_COLUMNS = (
+    "id",
+    "tracking_no",
+    "source",
+    "kind",
+    "received_at",
+    "title",
+    "content",
+    "category_text",
+    "category_code",
+    "region_code",
+    "address",
+    "address_key",
+    "latitude",
+    "longitude",
+    "target_uscc",
+    "target_name",
+    "phone_digest",
+    "routing_rule",
+    "routing_explanation",
+    "triage_reason",
+    "transfer_count",
+    "created_at",
+    "updated_at",
+)
+"""The columns the intake writes of a new case (the rest start empty)."""
+
+
+def _case_values(draft: CaseDraft, moment: datetime) -> tuple[Any, ...]:
+    """A new case's values of ``_CASE_COLUMNS``."""
     arrival = draft.arrival
-    return {
-        "id": draft.id,
-        "tracking_no": draft.tracking_no,
-        "source": arrival.source,
-        "kind": arrival.kind,
-        "received_at": arrival.received_at,
-        "title": arrival.title,
-        "content": arrival.content,
-        "category_text": arrival.category,
-        "category_code": draft.category_code,
-        "region_code": draft.region_code,
-        "address": arrival.address,
-        "address_key": draft.address_key,
-        "latitude": arrival.latitude,
-        "longitude": arrival.longitude,
-        "target_uscc": arrival.target_uscc,
-        "target_name": arrival.target_name,
-        "phone_digest": arrival.phone_digest,
-        "routing_rule": draft.routing_rule,
-        "routing_explanation": draft.routing_explanation,
-        "triage_reason": draft.triage_reason,
-        "transfer_count": 0,
-        "answer": None,
-        "satisfaction": None,
-        "closed_at": None,
-        "created_at": moment,
-        "updated_at": moment,
-    }
+    return (
+        draft.id,
+        draft.tracking_no,
+        arrival.source,
+        arrival.kind,
+        arrival.received_at,
+        arrival.title,
+        arrival.content,
+        arrival.category,
+        draft.category_code,
+        draft.region_code,
+        arrival.address,
+        draft.address_key,
+        arrival.latitude,
+        arrival.longitude,
+        arrival.target_uscc,
+        arrival.target_name,
+        arrival.phone_digest,
+        draft.routing_rule,
+        draft.routing_explanation,
+        draft.triage_reason,
+        0,
+        moment,
+        moment,
+    )
 
 
 def _start_workflows(
@@ -514,17 +540,28 @@ def _link(
     for arrival, item, case_id in zip(arrivals, outcome, case_ids, strict=True):
         merge = item if isinstance(item, Merge) else None
         rows.append(
-            {
-                "case_id": case_id,
-                "complaint_id": arrival.id,
-                "relation": "original" if merge is None else "merged",
-                "similarity": None if merge is None else merge.similarity,
-                "blocking_key": None if merge is None else merge.blocking_key,
-                "complainant_email": arrival.email,
-                "linked_at": moment,
-            }
+            (
+                case_id,
+                arrival.id,
+                "original" if merge is None else "merged",
+                None if merge is None else merge.similarity,
+                None if merge is None else merge.blocking_key,
+                arrival.email,
+                moment,
+            )
         )
-    insert_rows(session, _LINKS, rows)
+    insert_values(session, _LINKS, _LINK_COLUMNS, rows)
+
+
+_LINK_COLUMNS = (
+    "case_id",
+    "complaint_id",
+    "relation",
+    "similarity",
+    "blocking_key",
+    "complainant_email",
+    "linked_at",
+)
 
 
 def _audit_merges(session: Session, merges: Sequence[Merge], drafts: Sequence[CaseDraft]) -> None:

@@ -75,33 +75,39 @@ def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys, column defaults not applied) into ``table``
     in the caller's transaction, in one statement."""
+    if rows:
+        columns = list(rows[0])
+        insert_values(session, table, columns, _values(columns, rows))
+
+
+def insert_values(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """``insert_rows`` for rows given as the values of ``columns``, in that order: what a job
+    writing hundreds of thousands of rows builds, without a dict per row."""
     if not rows:
         return
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        _executemany(session, table, rows)
+        names = ", ".join(f'"{name}"' for name in columns)
+        marks = ", ".join("?" for _ in columns)
+        connection.exec_driver_sql(
+            f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
+            _bound(connection.dialect, table, columns, rows),
+        )
         return
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    _copy(cursor, table.name, table, rows)
+    _copy(cursor, table.name, table, columns, rows)
 
 
-def _executemany(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """One driver executemany of ``rows``, each value bound as its column's type binds it
-    (JSON serialised by ``_json_text``), without building a statement's parameters per row."""
-    connection = session.connection()
-    columns = list(rows[0])
-    names = ", ".join(f'"{name}"' for name in columns)
-    marks = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(
-        f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
-        _bound(connection.dialect, table, columns, rows),
-    )
+def _values(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+    return [[row[name] for name in columns] for row in rows]
 
 
 def _bound(
-    dialect: Dialect, table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
+    dialect: Dialect, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> list[tuple[Any, ...]]:
-    """The values of ``columns`` of each row, bound as the columns' types bind them."""
+    """Each row's values (those of ``columns``), bound as the columns' types bind them."""
     binders: list[tuple[int, Callable[[Any], Any]]] = []
     for index, name in enumerate(columns):
         column_type = table.c[name].type
@@ -110,13 +116,15 @@ def _bound(
             binders.append((index, _json_binder(processor)))
         elif processor is not None:
             binders.append((index, processor))
-    values = []
+    if not binders:
+        return [tuple(row) for row in rows]
+    bound = []
     for row in rows:
-        value = [row[name] for name in columns]
+        value = list(row)
         for index, binder in binders:
             value[index] = binder(value[index])
-        values.append(tuple(value))
-    return values
+        bound.append(tuple(value))
+    return bound
 
 
 def _json_binder(bind: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
@@ -153,7 +161,7 @@ def insert_new_rows(
         f'SELECT {column_list} FROM "{table.name}" WITH NO DATA'
     )
     cursor.execute(f'TRUNCATE "{stage}"')
-    _copy(cursor, stage, table, rows)
+    _copy(cursor, stage, table, columns, _values(columns, rows))
     conflict = ", ".join(f'"{name}"' for name in unique)
     cursor.execute(
         f'INSERT INTO "{table.name}" ({column_list}) SELECT {column_list} FROM "{stage}" '
@@ -173,7 +181,7 @@ def update_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         assignments = ", ".join(f'"{name}" = ?' for name in columns)
         connection.exec_driver_sql(
             f'UPDATE "{table.name}" SET {assignments} WHERE id = ?',
-            _bound(connection.dialect, table, [*columns, "id"], rows),
+            _bound(connection.dialect, table, [*columns, "id"], _values([*columns, "id"], rows)),
         )
         return
     stage = f"stage_{table.name}_{'_'.join(columns)}"[:63]
@@ -184,14 +192,16 @@ def update_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         f'SELECT {column_list} FROM "{table.name}" WITH NO DATA'
     )
     cursor.execute(f'TRUNCATE "{stage}"')
-    _copy(cursor, stage, table, rows)
+    _copy(cursor, stage, table, ["id", *columns], _values(["id", *columns], rows))
     assignments = ", ".join(f'"{name}" = s."{name}"' for name in columns)
     cursor.execute(f'UPDATE "{table.name}" t SET {assignments} FROM "{stage}" s WHERE t.id = s.id')
 
 
-def _copy(cursor: Any, target: str, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """COPY ``rows`` into ``target`` (``table`` or a stage of its columns)."""
-    columns = list(rows[0])
+def _copy(
+    cursor: Any, target: str, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """COPY ``rows`` (values of ``columns``) into ``target`` (``table`` or a stage of its
+    columns)."""
     datetimes = _DatetimeTexts()
     dumpers = [
         (index, dump)
@@ -201,11 +211,12 @@ def _copy(cursor: Any, target: str, table: Table, rows: Sequence[Mapping[str, An
     column_list = ", ".join(f'"{name}"' for name in columns)
     with cursor.copy(f'COPY "{target}" ({column_list}) FROM STDIN') as copy:
         for row in rows:
-            values = [row[name] for name in columns]
-            for index, dump in dumpers:
-                if values[index] is not None:
-                    values[index] = dump(values[index])
-            copy.write_row(values)
+            if dumpers:
+                row = list(row)
+                for index, dump in dumpers:
+                    if row[index] is not None:
+                        row[index] = dump(row[index])
+            copy.write_row(row)
 
 
 def _dumper(table: Table, name: str, datetimes: _DatetimeTexts) -> Callable[[Any], Any] | None:

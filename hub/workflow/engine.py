@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from hub.audit import AuditRecord, anchor_after_commit, append, append_many, default_anchor
 from hub.calendar import Deadline
-from hub.store.bulk import insert_rows, reserve_ids
+from hub.store.bulk import insert_values, reserve_ids
 from hub.store.models.workflow import WorkflowInstance, WorkflowTransition
 from hub.workflow.definition import TransitionSpec, WorkflowDefinition, load_workflow
 from hub.workflow.errors import MissingFields, RoleRefused, StaleState, TransitionRefused
@@ -371,39 +371,42 @@ def start_many(
     if not walked:
         return []
     ids = reserve_ids(session, _INSTANCES, len(walked))
-    insert_rows(
+    moment = walks.moment
+    insert_values(
         session,
         _INSTANCES,
+        _INSTANCE_COLUMNS,
         [
-            {
-                "id": instance_id,
-                "workflow": definition.name,
-                "workflow_version": definition.version,
-                "subject_type": subject_type,
-                "subject_id": subject.subject_id,
-                "state": walk.state,
-                "terminal": walk.terminal,
-                "department_code": walk.department_code,
-                "region_code": subject.region_code,
-                "attributes": dict(subject.attributes),
-                "state_entered_at": walks.moment,
-                "due_at": walk.deadline.due_at if walk.deadline else None,
-                "provisional": walk.deadline.provisional if walk.deadline else False,
-                "escalation_level": 0,
-                "version": len(walk.steps) - 1,
-                "created_at": walks.moment,
-                "updated_at": walks.moment,
-            }
+            (
+                instance_id,
+                definition.name,
+                definition.version,
+                subject_type,
+                subject.subject_id,
+                walk.state,
+                walk.terminal,
+                walk.department_code,
+                subject.region_code,
+                dict(subject.attributes),
+                moment,
+                walk.deadline.due_at if walk.deadline else None,
+                walk.deadline.provisional if walk.deadline else False,
+                0,
+                len(walk.steps) - 1,
+                moment,
+                moment,
+            )
             for instance_id, subject, walk in zip(ids, subjects, walked, strict=True)
         ],
     )
-    insert_rows(
+    insert_values(
         session,
         _TRANSITIONS,
+        ("instance_id", *_TRANSITION_COLUMNS),
         [
-            {"instance_id": instance_id, **row}
+            (instance_id, *values)
             for instance_id, walk in zip(ids, walked, strict=True)
-            for row in walk.transition_rows
+            for values in walk.transition_values
         ],
     )
     anchor_after_commit(session, default_anchor())
@@ -444,7 +447,7 @@ class _Walk:
     department_code: str | None
     deadline: Deadline | None
     steps: tuple[FiredStep, ...]
-    transition_rows: tuple[dict[str, Any], ...]
+    transition_values: tuple[tuple[Any, ...], ...]
     audited_steps: list[dict[str, Any]]
 
 
@@ -527,25 +530,64 @@ class _Walks:
             department_code=department,
             deadline=deadline,
             steps=tuple(steps),
-            transition_rows=tuple(self._transition_row(step) for step in steps),
+            transition_values=tuple(self._transition_values(step) for step in steps),
             audited_steps=[_audited_step(step) for step in steps],
         )
 
-    def _transition_row(self, step: FiredStep) -> dict[str, Any]:
-        return {
-            "sequence": step.sequence,
-            "transition": step.transition,
-            "from_state": step.from_state,
-            "to_state": step.to_state,
-            "actor": self.actor.name,
-            "actor_department": self.actor.department_code,
-            "actor_role": step.role,
-            "reason": step.reason,
-            "payload": step.payload,
-            "department_code": step.department_code,
-            "on_time": step.on_time,
-            "fired_at": step.fired_at,
-        }
+    def _transition_values(self, step: FiredStep) -> tuple[Any, ...]:
+        """The values of ``_TRANSITION_COLUMNS`` recording ``step``."""
+        return (
+            step.sequence,
+            step.transition,
+            step.from_state,
+            step.to_state,
+            self.actor.name,
+            self.actor.department_code,
+            step.role,
+            step.reason,
+            step.payload,
+            step.department_code,
+            step.on_time,
+            step.fired_at,
+        )
+
+
+_INSTANCE_COLUMNS = (
+    "id",
+    "workflow",
+    "workflow_version",
+    "subject_type",
+    "subject_id",
+    "state",
+    "terminal",
+    "department_code",
+    "region_code",
+    "attributes",
+    "state_entered_at",
+    "due_at",
+    "provisional",
+    "escalation_level",
+    "version",
+    "created_at",
+    "updated_at",
+)
+"""The columns ``start_many`` writes of each instance, in the order it gives them."""
+
+_TRANSITION_COLUMNS = (
+    "sequence",
+    "transition",
+    "from_state",
+    "to_state",
+    "actor",
+    "actor_department",
+    "actor_role",
+    "reason",
+    "payload",
+    "department_code",
+    "on_time",
+    "fired_at",
+)
+"""The columns of a transition row a walk holds (all but ``instance_id``), in order."""
 
 
 def _audited(

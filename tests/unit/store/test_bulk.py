@@ -17,6 +17,7 @@ from hub.store.bulk import (
     collector_paused,
     insert_new_rows,
     insert_rows,
+    insert_values,
     keep_statistics,
 )
 from hub.store.models.complaints import Complaint
@@ -56,6 +57,25 @@ def test_rows_read_back_as_written_and_known_keys_are_left_out(engine: Engine) -
         stored = session.scalars(select(OutboxMessage).order_by(OutboxMessage.idempotency_key))
         rows = [(m.idempotency_key, m.payload, m.created_at.replace(tzinfo=UTC)) for m in stored]
     assert rows == [("k1", payload, NOW), ("k2", {}, NOW), ("k3", {"third": True}, NOW)]
+
+
+def test_values_in_column_order_store_what_rows_store(engine: Engine) -> None:
+    columns = ["idempotency_key", "payload", "created_at", "next_attempt_at"]
+    shared = {key: value for key, value in _message("", None).items() if key not in columns}
+    with Session(engine) as session, session.begin():
+        insert_rows(session, OUTBOX, [_message("by-row", {"n": [1, "二"]})])
+        insert_values(
+            session,
+            OUTBOX,
+            [*columns, *shared],
+            [("by-value", {"n": [1, "二"]}, NOW, NOW, *shared.values())],
+        )
+    with Session(engine) as session:
+        stored = session.scalars(select(OutboxMessage).order_by(OutboxMessage.idempotency_key))
+        rows = [
+            (m.destination, m.payload, m.attempts, m.created_at.replace(tzinfo=UTC)) for m in stored
+        ]
+    assert rows == [("hotline_12345", {"n": [1, "二"]}, 0, NOW)] * 2
 
 
 class _FreshInstant(TypeDecorator[datetime]):
