@@ -35,6 +35,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import sys
@@ -370,19 +371,18 @@ def append_many(session: Session, records: Sequence[AuditRecord]) -> int:
 
     Built for jobs that append thousands at once: each record's details are serialised
     canonically once, and that text serves the personal-data guard (``_clear_of_personal_data``)
-    and the digest (``_entry_digest``) both.
+    and the digest (``_entry_digest``) both; a list or object several records share is
+    serialised and checked once (``_CheckedDetails``).
     """
     if not records:
         return 0
     prepared: list[tuple[AuditRecord, dict[str, Any], str]] = []
+    checked = _CheckedDetails()
     for record in records:
         for name in ("actor", "action", "object_type"):
             if not getattr(record, name):
                 raise ValueError(f"{name} must not be empty")
-        normalised, canonical = _canonical_details(record.details)
-        if not _clear_of_personal_data(canonical):
-            check_no_personal_data(normalised)
-        prepared.append((record, normalised, canonical))
+        prepared.append((record, *checked(record.details)))
 
     _lock_writers(session)
     head = _read_head(session)
@@ -450,6 +450,74 @@ def _canonical_details(details: dict[str, Any] | None) -> tuple[dict[str, Any], 
         normalised: dict[str, Any] = json.loads(text)
         return normalised, canonical_json(normalised).decode("utf-8")
     return details, text.decode("utf-8")
+
+
+class _CheckedDetails:
+    """Records' details as ``append_many`` stores and hashes them: normalised, their canonical
+    JSON, checked for personal data; a list or object shared by several records (the steps of
+    a bulk start, alike for every instance that walked alike) written out and checked once.
+
+    A dict with string keys is written out part by part, exactly as ``canonical_json`` writes
+    it (keys in sorted order, ``"key":value`` joined by commas; a run of digits never spans two
+    parts); anything else, or a part that is not plain JSON, goes the way of
+    ``_canonical_details``. Shared parts are known by their id, held here so the id stays
+    theirs; the records do not change while they are appended.
+    """
+
+    def __init__(self) -> None:
+        self._shared: dict[int, tuple[Any, str | None, bool]] = {}
+
+    def __call__(self, details: dict[str, Any] | None) -> tuple[dict[str, Any], str]:
+        if type(details) is dict and all(type(key) is str for key in details):
+            items, clear = [], True
+            for key in sorted(details):
+                text, part_clear = self._part(details[key])
+                if text is None:
+                    break
+                items.append(f"{_json_string(key)}:{text}")
+                clear = clear and part_clear and _clear_of_personal_data(key)
+            else:
+                if not clear:
+                    check_no_personal_data(details)
+                return details, "{" + ",".join(items) + "}"
+        normalised, canonical = _canonical_details(details)
+        if not _clear_of_personal_data(canonical):
+            check_no_personal_data(normalised)
+        return normalised, canonical
+
+    def _part(self, value: Any) -> tuple[str | None, bool]:
+        """A value's canonical JSON (None: not written out here) and whether it is certainly
+        clear of personal data."""
+        kind = type(value)
+        if value is None:
+            return "null", True
+        if kind is bool:
+            return ("true" if value else "false"), True
+        if kind is str:
+            text = _json_string(value)
+        elif kind is int:
+            text = str(value)
+        elif kind is float and math.isfinite(value):
+            text = repr(value)
+        elif kind is list or kind is dict:
+            shared = self._shared.get(id(value))
+            if shared is None:
+                shared = self._shared[id(value)] = (value, *_plain_part(value))
+            return shared[1], shared[2]
+        else:
+            return None, False
+        return text, _clear_of_personal_data(text)
+
+
+def _plain_part(value: list[Any] | dict[str, Any]) -> tuple[str | None, bool]:
+    """``_CheckedDetails._part`` of a list or object: its canonical JSON when it reads back as
+    written (orjson refuses a key that is not a string), else None."""
+    try:
+        orjson.dumps(value)
+        text = canonical_json(value).decode("utf-8")
+    except (orjson.JSONEncodeError, TypeError, ValueError):
+        return None, False
+    return text, _clear_of_personal_data(text)
 
 
 _MAYBE_PERSONAL = re.compile(r"\d{11}")

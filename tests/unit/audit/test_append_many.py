@@ -68,3 +68,54 @@ def test_personal_data_is_refused_as_append_refuses_it(
         else:
             with pytest.raises(ValueError, match=refused):
                 append_many(session, [record])
+
+
+def test_parts_shared_by_records_are_written_as_each_record_holds_them(
+    engine: Engine, tmp_path: Path
+) -> None:
+    steps = [{"transition": "start", "to": "received"}, {"transition": "accept", "on_time": True}]
+    odd = [(1, "元组"), {2: "an int key"}]  # read back changed: not written out as shared
+    shared_details: list[dict[str, Any]] = [
+        {"instance": index, "steps": steps, "odd": odd if index % 2 else None, "score": 97.5}
+        for index in range(4)
+    ]
+    records = [
+        AuditRecord(
+            actor="system:test",
+            action="test.shared",
+            object_type="case",
+            object_id=str(i),
+            details=details,
+        )
+        for i, details in enumerate([*shared_details, *AWKWARD])
+    ]
+    anchor = FileAnchor(tmp_path / "anchor.json")
+    with Session(engine) as session, session.begin():
+        anchor_after_commit(session, anchor)
+        append_many(session, records)
+    with Session(engine) as session:
+        entries = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+        assert [entry.entry_hash for entry in entries] == [e.compute_hash() for e in entries]
+        assert entries[1].details["odd"] == [[1, "元组"], {"2": "an int key"}]
+        assert entries[2].details == {"instance": 2, "steps": steps, "odd": None, "score": 97.5}
+        assert verify(session, anchor).ok
+
+
+def test_personal_data_in_a_shared_part_is_refused_in_every_record(engine: Engine) -> None:
+    contact = {"caller": "13912345678"}
+    records = [
+        AuditRecord(
+            actor="system:test",
+            action="test.shared",
+            object_type="case",
+            object_id=str(i),
+            details={"instance": i, "contact": contact},
+        )
+        for i in range(3)
+    ]
+    with (
+        Session(engine) as session,
+        session.begin(),
+        pytest.raises(ValueError, match="mobile phone number"),
+    ):
+        append_many(session, records)
