@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from hub.cases.merging import OpenCase
 
 
-@dataclass(frozen=True)
-class Arrival:
+class Arrival(NamedTuple):
     """A complaint no case holds yet, as the intake reads it: of the complainant's personal
-    data only the keyed phone digest and whether there is any way to reach them."""
+    data only the keyed phone digest and whether there is any way to reach them. A named
+    tuple, not a frozen dataclass: one is made per complaint, at a quarter of the cost."""
 
     id: int
     source: str

@@ -29,6 +29,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 from sqlalchemy import select, union
@@ -43,9 +44,8 @@ from hub.workflow.timing import aware
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
-@dataclass(frozen=True)
-class MergeCandidate:
-    """What a new complaint brings to the comparison."""
+class MergeCandidate(NamedTuple):
+    """What a new complaint brings to the comparison (a named tuple: one per complaint)."""
 
     text: str
     category_code: str | None
