@@ -57,12 +57,15 @@ def tell_sources(
     """The status messages and (recorded sources) the handling on the complaint record, as
     ``fire_case`` sends them for each transition of a new case; a complaint merged into a
     case gets the case's last status message (in the case's state now) and its handling."""
-    recorded = case_settings().recorded_sources
+    settings = case_settings()
+    recorded = settings.recorded_sources
     notices: list[StatusNotice] = []
     handling: list[dict[str, Any]] = []
     for draft, instance in zip(drafts, started, strict=True):
         arrival = draft.arrival
         for step in instance.steps[1:]:
+            if step.transition not in settings.status_transitions:
+                continue  # sends no status (as ``send_notices`` would decide)
             notices.append(
                 StatusNotice(
                     case_id=draft.id,

@@ -5,9 +5,12 @@ every placeholder of a multi-row ``VALUES`` in Python, and a pipelined executema
 one statement per row. COPY streams the rows in one statement. It returns no ids, so a job
 that needs them first reserves them (``reserve_ids``) and states them.
 
-Values go through what the column's type does to a bound value (``EncryptedText`` seals,
-the audit log's ``UTCDateTime`` normalises) and JSON is serialised, so a row written here
-reads back exactly as one written through the ORM. On SQLite the executemany goes to the
+Rows come as dicts (``insert_rows``) or, from jobs writing hundreds of thousands, as the
+values of a list of columns (``insert_values``: no dict per row). Values go through what the
+column's type does to a bound value (``EncryptedText`` seals, the audit log's ``UTCDateTime``
+normalises), JSON is serialised and each distinct datetime written out once per statement
+(``_DatetimeTexts``), so a row written here reads back exactly as one written through the
+ORM. On SQLite the executemany goes to the
 driver directly, each value bound by its column's type, without the statement machinery's
 per-row cost.
 
