@@ -216,7 +216,7 @@ def _pending(session: Session, ids: Sequence[int]) -> list[Arrival]:
             ~exists().where(CaseComplaint.complaint_id == Complaint.id),
         )
     )
-    by_id = {row.id: row for row in rows}
+    by_id = {row.id: row for row in rows.all()}
     return [_arrival(by_id[i], *_contact(by_id[i])) for i in ids if i in by_id]
 
 

@@ -26,10 +26,9 @@ neither path: their status is read back (``hub.cases.public``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -99,12 +98,12 @@ def flow_status(
     return _send(session, case, instance, fired, complaints)
 
 
-@dataclass(frozen=True)
-class StatusNotice:
+class StatusNotice(NamedTuple):
     """One status message to queue: a transition of a case, told to one of its complaints.
 
     ``state`` and ``department_code`` are the case's as the message should state them (after
-    the transition; now, for a complaint merged later).
+    the transition; now, for a complaint merged later). A named tuple: the intake makes one
+    for each complaint.
     """
 
     case_id: int
