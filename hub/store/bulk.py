@@ -10,9 +10,8 @@ values of a list of columns (``insert_values``: no dict per row). Values go thro
 column's type does to a bound value (``EncryptedText`` seals, the audit log's ``UTCDateTime``
 normalises), JSON is serialised and each distinct datetime written out once per statement
 (``_DatetimeTexts``), so a row written here reads back exactly as one written through the
-ORM. On SQLite the executemany goes to the
-driver directly, each value bound by its column's type, without the statement machinery's
-per-row cost.
+ORM. On SQLite the executemany goes to the driver directly, each value bound by its column's
+type, without the statement machinery's per-row cost.
 
 Jobs that load thousands of rows also read by thousands of keys (``among``: one array
 parameter on PostgreSQL), keep the planner's statistics as their tables grow
@@ -241,9 +240,9 @@ class _DatetimeTexts:
 
     The driver takes about 1.5 µs to write out a datetime, a dozen times what a string
     costs, and the rows of a bulk job mostly share a few moments (the chunk's ``now``, a
-    deadline): taking in a complaint writes about thirteen. ISO 8601 with a space, as the driver
-    writes it; keyed by the object's id (the object is kept here, so its id cannot be
-    reused by a later one).
+    deadline): taking in a complaint writes about thirteen. ISO 8601 with a space, as the
+    driver writes it; keyed by the object's id (the object is kept here, so its id cannot
+    be reused by a later one).
     """
 
     def __init__(self) -> None:
