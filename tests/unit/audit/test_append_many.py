@@ -35,16 +35,23 @@ def test_entries_carry_the_digest_of_their_content(engine: Engine, tmp_path: Pat
         )
         for index, details in enumerate(AWKWARD)
     ]
+    entries = _appended(engine, anchor, records)
+    assert entries[4].details == {"2": "two", "10": "ten"}
+    assert entries[3].details == {"nested": {"b": [1, 2.5, None], "a": ["tuple", "kept"]}}
+
+
+def _appended(engine: Engine, anchor: FileAnchor, records: list[AuditRecord]) -> list[AuditEntry]:
+    """Append ``records`` in one call; the stored entries, each carrying the digest of its
+    content and the chain verified against ``anchor``."""
     with Session(engine) as session, session.begin():
         anchor_after_commit(session, anchor)
         assert append_many(session, records) == len(records)
     with Session(engine) as session:
-        entries = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+        entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
         assert [entry.entry_hash for entry in entries] == [e.compute_hash() for e in entries]
-        assert entries[4].details == {"2": "two", "10": "ten"}
-        assert entries[3].details == {"nested": {"b": [1, 2.5, None], "a": ["tuple", "kept"]}}
         report = verify(session, anchor)
         assert report.ok, report.problems
+    return entries
 
 
 @pytest.mark.parametrize(
@@ -89,16 +96,9 @@ def test_parts_shared_by_records_are_written_as_each_record_holds_them(
         )
         for i, details in enumerate([*shared_details, *AWKWARD])
     ]
-    anchor = FileAnchor(tmp_path / "anchor.json")
-    with Session(engine) as session, session.begin():
-        anchor_after_commit(session, anchor)
-        append_many(session, records)
-    with Session(engine) as session:
-        entries = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
-        assert [entry.entry_hash for entry in entries] == [e.compute_hash() for e in entries]
-        assert entries[1].details["odd"] == [[1, "元组"], {"2": "an int key"}]
-        assert entries[2].details == {"instance": 2, "steps": steps, "odd": None, "score": 97.5}
-        assert verify(session, anchor).ok
+    entries = _appended(engine, FileAnchor(tmp_path / "anchor.json"), records)
+    assert entries[1].details["odd"] == [[1, "元组"], {"2": "an int key"}]
+    assert entries[2].details == {"instance": 2, "steps": steps, "odd": None, "score": 97.5}
 
 
 def test_personal_data_in_a_shared_part_is_refused_in_every_record(engine: Engine) -> None:
