@@ -286,11 +286,20 @@ def among(
     return expression == any_(literal(list(values), ARRAY(element_type)))
 
 
+GROWTH_STATISTICS_TARGET = 10
+
+
 def keep_statistics(engine: Engine, tables: Sequence[Table]) -> None:
     """PostgreSQL: ANALYZE each of ``tables`` changed by more rows since its last analysis
     than it held then (so about every time it doubles), as a bulk load should: the planner
     would otherwise plan a table of a million rows by the size it had when empty, and where
     autovacuum is off nothing else analyses it. Nothing on SQLite, whose planner needs none.
+
+    These analyses sample 3,000 rows (``GROWTH_STATISTICS_TARGET``), not the default 30,000:
+    a rough picture is all it takes to keep the index plans, and the full analysis of the
+    complaints and cases (their wide texts) took half a second each time, a tenth of the
+    time of taking in 100,000 complaints. Autovacuum's analyses, where it runs, and an
+    operator's keep the default.
     """
     if engine.dialect.name != "postgresql":
         return
@@ -303,7 +312,12 @@ def keep_statistics(engine: Engine, tables: Sequence[Table]) -> None:
             ),
             {"names": [table.name for table in tables]},
         ).scalars()
-        for name in list(grown):
+        names = list(grown)
+        if names:
+            connection.execute(
+                text(f"SET LOCAL default_statistics_target = {GROWTH_STATISTICS_TARGET}")
+            )
+        for name in names:
             connection.execute(text(f'ANALYZE "{name}"'))
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from hub.store.bulk import (
+    GROWTH_STATISTICS_TARGET,
     among,
     collector_paused,
     insert_new_rows,
@@ -159,8 +160,16 @@ def test_a_grown_table_is_analysed_on_postgresql(engine: Engine) -> None:
                 "WHERE schemaname = current_schema() AND relname IN ('outbox', 'complaints')"
             )
         ).all()
+        bounds = connection.scalar(
+            text(
+                "SELECT cardinality(histogram_bounds::text::text[]) FROM pg_stats "
+                "WHERE schemaname = current_schema() AND tablename = 'outbox' "
+                "AND attname = 'id'"
+            )
+        )
     analysed = {str(name): bool(done) for name, done in rows}
     assert analysed == {"outbox": True, "complaints": False}
+    assert bounds == GROWTH_STATISTICS_TARGET + 1  # a rough sample, not the default 101 bounds
 
 
 class _Node:
