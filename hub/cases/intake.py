@@ -57,7 +57,6 @@ from hub.cases.intake_status import tell_sources
 from hub.cases.merging import MergeCandidate, MergeIndex, OpenCase, case_text, open_cases
 from hub.cases.routing import RoutingLookups, route_with, triage_reason
 from hub.cases.settings import case_settings
-from hub.catalog.dictionaries import department
 from hub.exchange.cursors import read_cursor, write_cursor
 from hub.security.crypto import get_key_ring
 from hub.store.bulk import (
@@ -427,7 +426,7 @@ def _route(lookups: RoutingLookups, draft: CaseDraft, report: IntakeReport) -> N
         draft.routing_explanation = routing.explanation[:4000]
         if routing.department_code is not None:
             draft.routing_rule = routing.rule
-            draft.department_code = department(routing.department_code).code
+            draft.department_code = lookups.department_code(routing.department_code)
             report.routed += 1
             rule = routing.rule or "?"
             report.by_rule[rule] = report.by_rule.get(rule, 0) + 1

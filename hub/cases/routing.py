@@ -97,7 +97,7 @@ class RoutingLookups:
         self._entities: dict[str, EntityFacts | None] = {}
         self._items: dict[str, CatalogItemFacts | None] = {}
         self._registering: dict[tuple[str, str], tuple[str | None, str]] = {}
-        self.mismatches: dict[tuple[Any, ...], str | None] = {}  # see ``_mismatch``
+        self._departments: dict[str, str] = {}
 
     def prefetch_entities(self, usccs: Collection[str]) -> None:
         """Load the businesses of ``usccs`` in one query (those not known are remembered as
@@ -120,6 +120,12 @@ class RoutingLookups:
         if uscc not in self._entities:
             self.prefetch_entities([uscc])
         return self._entities[uscc]
+
+    def department_code(self, code: str) -> str:
+        """``code`` checked and written as ``department`` writes it."""
+        if code not in self._departments:
+            self._departments[code] = department(code).code
+        return self._departments[code]
 
     def catalog_item(self, category_code: str | None) -> CatalogItemFacts | None:
         """The first published catalog item (by code) whose name holds a keyword of the
@@ -171,6 +177,11 @@ class Rule:
     name: str
     when: Mapping[str, Any]
     to: Mapping[str, Any]
+    verdicts: dict[tuple[Any, ...], str | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Why the rule does not match each kind of case (see ``_mismatch``), remembered for as
+    long as the rules are loaded."""
 
 
 @dataclass
@@ -262,28 +273,30 @@ def route_with(lookups: RoutingLookups, case: RoutableCase) -> Routing:
 
 def _mismatch(lookups: RoutingLookups, rule: Rule, case: RoutableCase) -> str | None:
     """Why ``rule`` does not match ``case``, or None when every condition holds; remembered
-    in ``lookups`` by what the conditions read, since most complaints share them."""
+    in the rule by what the conditions read, since most complaints share it."""
     when = rule.when
-    mentioned = None
+    mentioned = has_item = None
     if "keywords" in when:
         text = f"{case.title or ''} {case.content or ''}"
         mentioned = any(word in text for word in when["keywords"])
+    if when.get("catalog_item"):
+        has_item = lookups.catalog_item(case.category_code) is not None
     key = (
-        rule.name,
         case.category_code,
         case.region_code,
         case.source,
         case.kind,
         bool(case.target_uscc),
         mentioned,
+        has_item,
     )
-    if key not in lookups.mismatches:
-        lookups.mismatches[key] = _conditions_failed(lookups, rule, case, mentioned)
-    return lookups.mismatches[key]
+    if key not in rule.verdicts:
+        rule.verdicts[key] = _conditions_failed(rule, case, mentioned, has_item)
+    return rule.verdicts[key]
 
 
 def _conditions_failed(
-    lookups: RoutingLookups, rule: Rule, case: RoutableCase, mentioned: bool | None
+    rule: Rule, case: RoutableCase, mentioned: bool | None, has_item: bool | None
 ) -> str | None:
     when = rule.when
     category = categories().get(case.category_code or "")
@@ -302,10 +315,7 @@ def _conditions_failed(
         ("source", "sources" not in when or case.source in when["sources"]),
         ("kind", "kinds" not in when or case.kind in when["kinds"]),
         ("target", not when.get("has_target") or bool(case.target_uscc)),
-        (
-            "catalog item",
-            not when.get("catalog_item") or lookups.catalog_item(case.category_code) is not None,
-        ),
+        ("catalog item", has_item is not False),
     ]
     failed = [name for name, holds in checks if not holds]
     return f"{', '.join(failed)} not matched" if failed else None
