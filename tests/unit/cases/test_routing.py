@@ -114,6 +114,32 @@ def test_a_matched_catalog_item_routes_to_its_department_line(
     assert unmatched.triage_reason == "no routing rule matched"
 
 
+def test_a_rule_remembers_its_verdicts_by_whether_the_catalog_item_is_there(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rules keep their verdicts for as long as they are loaded, across lookups and
+    stores: the same kind of case routes differently once its catalog item is published."""
+    catalog_rule = next(rule for rule in routing_rules() if rule.when.get("catalog_item"))
+    monkeypatch.setattr(routing, "routing_rules", lambda: (catalog_rule,))
+    case = _case(category_code="road_transport", title="货车超载")
+    with Session(sqlite_engine) as session, session.begin():
+        before = route(session, case)
+        session.add(
+            CatalogItem(
+                code="34050100010000",
+                name="对道路运输车辆超载行为的检查",
+                department_code="JTYS-34",
+                status="published",
+                content_hash="0" * 32,
+            )
+        )
+        session.flush()
+        after = route(session, case)
+    assert before.department_code is None
+    assert "catalog item not matched" in before.explanation
+    assert (after.rule, after.department_code) == ("supervision-catalog-item", "JTYS-340104")
+
+
 def test_cases_that_cannot_be_routed_say_why() -> None:
     assert triage_reason(_case(), has_contact=True) is None
     assert triage_reason(_case(category_code=None, category_text="其他"), True) == (
